@@ -1,0 +1,199 @@
+"""Apply deliveries to results: the one path for data into the product.
+
+The webhook, `seed_demo`, `replay_deliveries` and the admin's replay action all call
+`delivery_receive` or `delivery_apply`. Each delivery is applied in one transaction with its
+result's row locked, so concurrent deliveries of one result queue up and none is lost.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from interviews.models import Delivery, Interview, InterviewResult, derive_event
+from interviews.payloads import RECORD_FIELDS, ParsedDelivery, PayloadError, parse_delivery
+
+logger = logging.getLogger("interviews.ingest")
+
+@dataclass(frozen=True)
+class Receipt:
+    """What applying a delivery did; `result_id` is the id the record names (also when the
+    delivery was ignored and touched no result)."""
+
+    delivery: Delivery
+    result_id: str | None
+
+    @property
+    def outcome(self) -> str:
+        return self.delivery.outcome
+
+
+def delivery_receive(
+    *,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    source_ip: str | None = None,
+    received_at: datetime | None = None,
+) -> Receipt:
+    """Store one delivery's body and apply it."""
+    delivery = Delivery(
+        body=body,
+        body_size=len(body),
+        headers=headers or {},
+        source_ip=source_ip,
+        received_at=received_at or timezone.now(),
+    )
+    return delivery_apply(delivery=delivery)
+
+
+def delivery_reject(
+    *,
+    body: bytes,
+    errors: dict[str, Any],
+    headers: dict[str, str],
+    source_ip: str | None,
+    size: int | None = None,
+) -> Delivery:
+    """Record a delivery refused before parsing (too large, wrong content type).
+
+    A body over the size limit is passed as its first KiB with its full `size`.
+    """
+    started = time.monotonic()
+    size = len(body) if size is None else size
+    delivery = Delivery.objects.create(
+        body=body,
+        body_size=size,
+        body_truncated=size > len(body),
+        headers=headers,
+        source_ip=source_ip,
+        received_at=timezone.now(),
+        outcome=Delivery.Outcome.REJECTED,
+        error=errors,
+    )
+    _log(delivery, started=started)
+    return delivery
+
+
+def delivery_apply(*, delivery: Delivery) -> Receipt:
+    """Parse the delivery's stored body, apply it to its result and save the delivery.
+
+    Works for a new delivery and for a stored one being replayed.
+    """
+    started = time.monotonic()
+    if delivery.body_truncated:
+        raise ValueError("An oversized delivery kept only its first KiB and cannot be applied.")
+    delivery.error = None
+    delivery.changes = []
+    delivery.late_retry = False
+    try:
+        parsed = parse_delivery(bytes(delivery.body))
+    except PayloadError as exc:
+        delivery.outcome = Delivery.Outcome.REJECTED
+        delivery.error = exc.errors
+        delivery.result = None
+        delivery.record_hash = ""
+        delivery.save()
+        _log(delivery, started=started)
+        return Receipt(delivery=delivery, result_id=None)
+
+    delivery.envelope_type = parsed.envelope_type
+    delivery.record_hash = parsed.record_hash
+    if parsed.ignored:
+        delivery.outcome = Delivery.Outcome.IGNORED
+        delivery.result = None
+        delivery.save()
+    else:
+        _apply_record(delivery=delivery, parsed=parsed)
+    _log(delivery, started=started)
+    return Receipt(delivery=delivery, result_id=parsed.result_id)
+
+
+def delivery_replay(*, delivery: Delivery) -> str:
+    """Re-apply a stored delivery and return its new outcome ("skipped" for an oversized one)."""
+    if delivery.body_truncated:
+        return "skipped"
+    delivery.replayed_at = timezone.now()
+    return delivery_apply(delivery=delivery).outcome
+
+
+def _apply_record(*, delivery: Delivery, parsed: ParsedDelivery) -> None:
+    assert parsed.fields is not None
+    fields = parsed.fields
+    result_id: uuid.UUID = fields["id"]
+    now = delivery.received_at
+
+    with transaction.atomic():
+        if fields["interview_id"] is not None:
+            Interview.objects.bulk_create([Interview(id=fields["interview_id"])], ignore_conflicts=True)
+        # Insert an empty row unless one exists (ON CONFLICT DO NOTHING), then lock the row: a
+        # concurrent first delivery of the same result waits here instead of failing on the
+        # primary key. An empty record_hash marks a row that no delivery has applied yet.
+        InterviewResult.objects.bulk_create(
+            [InterviewResult(id=result_id, first_received_at=now, last_received_at=now)],
+            ignore_conflicts=True,
+        )
+        result = InterviewResult.objects.select_for_update().get(pk=result_id)
+
+        created = result.record_hash == ""
+        if result.record_hash == parsed.record_hash:
+            delivery.outcome = Delivery.Outcome.DUPLICATE
+        else:
+            delivery.outcome = Delivery.Outcome.CREATED if created else Delivery.Outcome.UPDATED
+            if not created:
+                delivery.changes = _changes(result, fields)
+                delivery.late_retry = (
+                    Delivery.objects.filter(result=result, record_hash=parsed.record_hash)
+                    .exclude(pk=delivery.pk)
+                    .exists()
+                )
+        delivery.result = result
+        delivery.save()
+
+        if delivery.outcome == Delivery.Outcome.DUPLICATE:
+            result.last_received_at = max(result.last_received_at, now)
+            result.save(update_fields=["last_received_at"])
+            return
+
+        for name in RECORD_FIELDS:
+            setattr(result, name, fields[name])
+        result.event = derive_event(result.status, result.interview_status)
+        result.was_submitted = result.was_submitted or result.event == "submitted"
+        result.record_hash = parsed.record_hash
+        result.current_delivery = delivery
+        result.last_received_at = max(result.last_received_at, now)
+        result.save()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _changes(result: InterviewResult, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return [{"field", "old", "new"}] for each payload field whose value differs."""
+    changes = []
+    for name in RECORD_FIELDS:
+        old, new = getattr(result, name), fields[name]
+        if old != new:
+            changes.append({"field": name, "old": _jsonable(old), "new": _jsonable(new)})
+    return changes
+
+
+def _log(delivery: Delivery, *, started: float) -> None:
+    # No personal data and no secrets: ids, outcome and timing only.
+    logger.info(
+        "delivery=%s result=%s outcome=%s bytes=%s duration_ms=%.1f",
+        delivery.pk,
+        delivery.result_id or "-",
+        delivery.outcome,
+        delivery.body_size,
+        (time.monotonic() - started) * 1000,
+    )

@@ -1,0 +1,196 @@
+"""The data: interviews, their results (one row per platform result, kept current) and every
+delivery the webhook accepted past the secret check."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Event(models.TextChoices):
+    """The platform's webhook event, derived from `status` and `interview_status`."""
+
+    SUBMITTED = "submitted", "Submitted"
+    COLLECTED = "collected", "Collected"
+    FAILED = "failed", "Failed"
+    OTHER = "other", "Other"
+
+
+# The values the platform documents; any other value is accepted and stored as sent.
+KNOWN_STATUSES = ["draft", "active", "archived"]
+KNOWN_INTERVIEW_STATUSES = [
+    "ongoing",
+    "failed",
+    "abandoned",
+    "terminated, no speech detected",
+    "completed",
+    "completed, stopped early",
+]
+KNOWN_PROCESSING_STATUSES = ["new", "processing", "completed", "failed"]
+COMPLETED_INTERVIEW_STATUSES = {"completed", "completed, stopped early"}
+FAILED_INTERVIEW_STATUSES = {"failed", "abandoned", "terminated, no speech detected"}
+
+
+def derive_event(status: str | None, interview_status: str | None) -> str:
+    """Return the platform event (PLATFORM.md's table) that a result's state corresponds to."""
+    if status == "active" and interview_status in COMPLETED_INTERVIEW_STATUSES:
+        return Event.SUBMITTED
+    if status == "draft" and interview_status in COMPLETED_INTERVIEW_STATUSES:
+        return Event.COLLECTED
+    if status == "draft" and interview_status in FAILED_INTERVIEW_STATUSES:
+        return Event.FAILED
+    return Event.OTHER
+
+
+class Interview(models.Model):
+    """An interview definition on the platform (the job or question set)."""
+
+    id = models.UUIDField(primary_key=True, help_text="The platform's interview_id.")
+    name = models.CharField(
+        max_length=200, blank=True, help_text="A human name recruiters give the interview."
+    )
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Interview {str(self.id)[:8]}"
+
+
+class InterviewResult(models.Model):
+    """One candidate's result, as of the latest delivery the platform sent for it.
+
+    The platform's field names are kept; every one may be null (a delivery is a full snapshot and
+    an absent field means null).
+    """
+
+    id = models.UUIDField(primary_key=True, help_text="The platform's result id.")
+    interview = models.ForeignKey(
+        Interview, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
+    )
+    question_set_id = models.UUIDField(null=True, blank=True)
+    status = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    interview_status = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    processing_status = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    profile_interview_id = models.UUIDField(null=True, blank=True)
+    profile_id = models.UUIDField(null=True, blank=True)
+    candidate_external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    candidate_name = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    candidate_email = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    candidate_phone_number = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    recruiter_go_next_round = models.BooleanField(
+        null=True, blank=True, help_text="The recruiter's decision on the platform; null: undecided."
+    )
+    score = models.FloatField(null=True, blank=True)
+    ai_analysis_recruiter_score = models.FloatField(null=True, blank=True)
+    ai_analysis_recruiter = models.TextField(null=True, blank=True)  # noqa: DJ001
+    ai_analysis = models.TextField(null=True, blank=True)  # noqa: DJ001
+    ai_analysis_recruiter_why_hire = models.JSONField(default=list, blank=True)
+    ai_analysis_recruiter_why_not_hire = models.JSONField(default=list, blank=True)
+    pdf_export_url = models.TextField(null=True, blank=True)  # noqa: DJ001
+    pdf_export_valid_until = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(null=True, blank=True)  # noqa: DJ001
+
+    event = models.CharField(max_length=20, choices=Event.choices, default=Event.OTHER)
+    # Once submitted, a result that goes back to draft was reset for a retake.
+    was_submitted = models.BooleanField(default=False)
+    first_received_at = models.DateTimeField()
+    last_received_at = models.DateTimeField()
+    record_hash = models.CharField(max_length=64, blank=True)
+    current_delivery = models.ForeignKey(
+        "Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-last_received_at", "-id"]
+        indexes = [
+            # The list's default order and the received_after/before filters (keyset pages).
+            models.Index(F("last_received_at").desc(), F("id").desc(), name="result_received_idx"),
+            # The score sorts (ascending, nulls last). The descending sorts also put nulls last,
+            # which a backward scan of these cannot: PostgreSQL gets its own DESC NULLS LAST
+            # indexes in migration 0002 (SQLite cannot declare NULLS LAST on an index).
+            models.Index(fields=["score", "id"], name="result_score_idx"),
+            models.Index(fields=["ai_analysis_recruiter_score", "id"], name="result_ai_score_idx"),
+            # Filters: each is selective enough on its own to start a plan from.
+            models.Index(fields=["event", "last_received_at"], name="result_event_idx"),
+            models.Index(fields=["status"], name="result_status_idx"),
+            models.Index(fields=["interview_status"], name="result_interview_status_idx"),
+            models.Index(fields=["processing_status"], name="result_processing_status_idx"),
+            models.Index(fields=["recruiter_go_next_round"], name="result_decision_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.candidate_label
+
+    @property
+    def candidate_label(self) -> str:
+        """Return the best name we have for the candidate."""
+        return (
+            self.candidate_name
+            or self.candidate_email
+            or self.candidate_external_id
+            or "Unlinked candidate"
+        )
+
+    @property
+    def is_linked(self) -> bool:
+        return bool(self.candidate_name or self.candidate_email or self.candidate_external_id)
+
+    @property
+    def reset_for_retake(self) -> bool:
+        """A submitted result the platform sent back to draft (a retake was requested)."""
+        return self.was_submitted and self.event != Event.SUBMITTED
+
+    @property
+    def decision(self) -> str:
+        """Return the platform decision in the recruiter's words."""
+        return {True: "Advance", False: "Reject"}.get(self.recruiter_go_next_round, "Undecided")  # type: ignore[arg-type]
+
+
+class Delivery(models.Model):
+    """One request that passed the webhook's secret check, stored as received."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DUPLICATE = "duplicate", "Duplicate"
+        IGNORED = "ignored", "Ignored"
+        REJECTED = "rejected", "Rejected"
+
+    received_at = models.DateTimeField(db_index=True)
+    body = models.BinaryField(help_text="The raw body as sent (the first KiB of an oversized one).")
+    body_size = models.PositiveIntegerField()
+    body_truncated = models.BooleanField(default=False)
+    headers = models.JSONField(default=dict, help_text="Request headers, secrets redacted.")
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    record_hash = models.CharField(max_length=64, blank=True)
+    envelope_type = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error = models.JSONField(null=True, blank=True)
+    result = models.ForeignKey(
+        InterviewResult,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    # What this delivery changed in its result: [{"field", "old", "new"}, ...].
+    changes = models.JSONField(default=list, blank=True)
+    # The record equals an earlier, superseded version of the result: possibly a late retry.
+    late_retry = models.BooleanField(default=False)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # A result's timeline, and the late-retry check (same record seen before).
+            models.Index(fields=["result", "record_hash"], name="delivery_result_hash_idx"),
+            models.Index(
+                fields=["received_at"],
+                name="delivery_rejected_idx",
+                condition=Q(outcome="rejected"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.outcome})"

@@ -1,0 +1,156 @@
+"""The platform's webhook: POST /webhooks/interview-result/.
+
+Checks in CONTRACT.md's order: 405 method, 401 secret (before the body is read), 413 size
+(Content-Length, then while reading), 415 content type, 400 body, 200 with the outcome. Any 2xx
+tells the platform to stop retrying, so a 200 is only sent once the delivery is committed.
+"""
+
+import hmac
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interviews.ingest import delivery_receive, delivery_reject
+from interviews.models import Delivery
+from interviews.proxies import client_ip
+
+logger = logging.getLogger("interviews.webhooks")
+
+REDACTED = "[redacted]"
+# Headers that carry credentials whatever the platform's configuration.
+SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}
+SECRET_HINTS = ("secret", "token", "signature", "password", "auth", "key")
+READ_CHUNK = 64 * 1024
+
+
+class AlwaysJSON(BaseContentNegotiation):
+    """The platform's Accept header never turns a delivery into a 406."""
+
+    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+        return renderers[0], renderers[0].media_type
+
+
+def secret_from_request(request: HttpRequest) -> str | None:
+    """Return the secret the sender presented in WEBHOOK_SECRET_HEADER, if any."""
+    value = request.headers.get(settings.WEBHOOK_SECRET_HEADER)
+    if value is None:
+        return None
+    if settings.WEBHOOK_SECRET_HEADER.lower() == "authorization":
+        scheme, _, token = value.partition(" ")
+        return token.strip() if scheme.lower() == "bearer" else None
+    return value.strip()
+
+
+def secret_is_valid(presented: str | None) -> bool:
+    """Compare in constant time against every configured secret (several during rotation)."""
+    if not presented:
+        return False
+    matched = False
+    for secret in settings.WEBHOOK_SECRETS:
+        matched |= hmac.compare_digest(presented.encode(), secret.encode())
+    return matched
+
+
+def redacted_headers(request: HttpRequest) -> dict[str, str]:
+    """Return the request's headers with every secret-bearing value replaced."""
+    configured = settings.WEBHOOK_SECRET_HEADER.lower()
+    headers = {}
+    for name, value in request.headers.items():
+        lowered = name.lower()
+        if (
+            lowered == configured
+            or lowered in SECRET_HEADERS
+            or any(hint in lowered for hint in SECRET_HINTS)
+            or any(secret and secret in value for secret in settings.WEBHOOK_SECRETS)
+        ):
+            value = REDACTED
+        headers[name] = value
+    return headers
+
+
+def is_json_content_type(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def error_response(status: int, errors: dict) -> Response:
+    return Response({"errors": errors}, status=status)
+
+
+class InterviewResultWebhook(APIView):
+    """Receive one interview-result delivery from the platform."""
+
+    http_method_names = ["post"]
+    # The platform authenticates with a shared secret in a header, checked below; no session,
+    # no CSRF (DRF exempts its views), no throttling that could refuse a retry.
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AlwaysJSON
+    schema = None  # not part of the read API's OpenAPI document
+
+    def post(self, request: Request) -> Response:
+        django_request = request._request
+        source_ip = client_ip(django_request)
+        if not secret_is_valid(secret_from_request(django_request)):
+            logger.warning("refused a delivery without a valid secret from %s", source_ip)
+            return error_response(401, {"secret": ["Missing or wrong webhook secret."]})
+
+        headers = redacted_headers(django_request)
+        limit = settings.WEBHOOK_MAX_BODY_BYTES
+        try:
+            declared = int(django_request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            head = django_request.read(1024)
+            return self._too_large(head, declared, limit, headers, source_ip)
+
+        body = self._read_body(django_request, limit)
+        if len(body) > limit:
+            return self._too_large(body, max(len(body), declared), limit, headers, source_ip)
+
+        if not is_json_content_type(django_request.META.get("CONTENT_TYPE", "")):
+            errors = {"content_type": ["Send the delivery as application/json."]}
+            delivery_reject(body=body, errors=errors, headers=headers, source_ip=source_ip)
+            return error_response(415, errors)
+
+        receipt = delivery_receive(body=body, headers=headers, source_ip=source_ip)
+        if receipt.outcome == Delivery.Outcome.REJECTED:
+            return error_response(400, receipt.delivery.error or {})
+        return Response({"id": receipt.result_id, "outcome": receipt.outcome})
+
+    @staticmethod
+    def _read_body(request: HttpRequest, limit: int) -> bytes:
+        """Read at most limit + 1 bytes: enough to know the body is too large."""
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = request.read(min(READ_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _too_large(
+        head: bytes, size: int, limit: int, headers: dict[str, str], source_ip: str | None
+    ) -> Response:
+        errors = {"body": [f"Body is larger than the limit of {limit} bytes."]}
+        delivery_reject(
+            body=head[:1024], size=size, errors=errors, headers=headers, source_ip=source_ip
+        )
+        return error_response(413, errors)
+
