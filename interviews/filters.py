@@ -63,11 +63,11 @@ class AnyValueFilter(filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
-class ReceivedBoundField(forms.CharField):
+class ReceivedBoundField(forms.Field):
     """An ISO date or date-time. A bare date is the whole day in TIME_ZONE."""
 
     def to_python(self, value: Any) -> dt.date | dt.datetime | None:
-        value = super().to_python(value).strip()
+        value = str(value or "").strip()
         if not value:
             return None
         try:
@@ -109,7 +109,9 @@ class ResultFilter(filters.FilterSet):
     status = AnyValueFilter(field_name="status", label="Status")
     interview_status = AnyValueFilter(field_name="interview_status", label="Interview status")
     processing_status = AnyValueFilter(field_name="processing_status", label="Processing status")
-    event = filters.MultipleChoiceFilter(choices=Event.choices, method="filter_event", label="Event")
+    event = filters.MultipleChoiceFilter(
+        choices=Event.choices, method="filter_event", label="Event"
+    )
     decision = filters.ChoiceFilter(
         choices=[("yes", "Advance"), ("no", "Reject"), ("none", "Undecided")],
         method="filter_decision",

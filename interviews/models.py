@@ -78,7 +78,9 @@ class InterviewResult(models.Model):
     candidate_email = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     candidate_phone_number = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     recruiter_go_next_round = models.BooleanField(
-        null=True, blank=True, help_text="The recruiter's decision on the platform; null: undecided."
+        null=True,
+        blank=True,
+        help_text="The recruiter's decision on the platform; null: undecided.",
     )
     score = models.FloatField(null=True, blank=True)
     ai_analysis_recruiter_score = models.FloatField(null=True, blank=True)

@@ -40,6 +40,11 @@ def _encode(ordering: str, row: InterviewResult, direction: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def cursor_at(row: InterviewResult, *, ordering: str, forward: bool) -> str:
+    """Return a cursor that pages from `row` (excluded) forwards or backwards in `ordering`."""
+    return _encode(ordering, row, "n" if forward else "p")
+
+
 def decode_cursor(cursor: str, ordering: str) -> dict[str, Any]:
     """Return the cursor's position, or raise InvalidCursor."""
     try:

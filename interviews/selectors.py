@@ -1,17 +1,23 @@
 """Reads: every screen gets its results through these functions and the one FilterSet."""
 
+import math
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from interviews.filters import ResultFilter
 from interviews.models import (
     KNOWN_INTERVIEW_STATUSES,
     KNOWN_PROCESSING_STATUSES,
     KNOWN_STATUSES,
+    Delivery,
+    Event,
     InterviewResult,
 )
+from interviews.pagination import cursor_at, paginate
 
 
 class FilterError(ValueError):
@@ -58,10 +64,154 @@ def result_status_values(*, field: str) -> list[str]:
     if present is None:
         present = sorted(
             value
-            for value in InterviewResult.objects.order_by()
-            .values_list(field, flat=True)
-            .distinct()
+            for value in InterviewResult.objects.order_by().values_list(field, flat=True).distinct()
             if value is not None
         )
         cache.set(key, present, 60)
     return known + [value for value in present if value not in known]
+
+
+# --- The recruiter pages ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """Counts of the results a filter selects, by event and by decision, and their score span."""
+
+    total: int
+    events: dict[str, int]
+    decisions: dict[str, int]
+    reset_for_retake: int
+    scored: int
+    score_min: float | None
+    score_max: float | None
+
+
+def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
+    """Return the counts per event and per decision of `queryset` in one aggregate query."""
+    aggregates: dict[str, Any] = {
+        "total": Count("pk"),
+        "reset_for_retake": Count("pk", filter=Q(was_submitted=True) & ~Q(event=Event.SUBMITTED)),
+        "scored": Count("score"),
+        "score_min": Min("score"),
+        "score_max": Max("score"),
+        "decision_yes": Count("pk", filter=Q(recruiter_go_next_round=True)),
+        "decision_no": Count("pk", filter=Q(recruiter_go_next_round=False)),
+        "decision_none": Count("pk", filter=Q(recruiter_go_next_round__isnull=True)),
+    }
+    for event in Event.values:
+        aggregates[f"event_{event}"] = Count("pk", filter=Q(event=event))
+    row = queryset.order_by().aggregate(**aggregates)
+    return ResultSummary(
+        total=row["total"],
+        events={event: row[f"event_{event}"] for event in Event.values},
+        decisions={key: row[f"decision_{key}"] for key in ("yes", "no", "none")},
+        reset_for_retake=row["reset_for_retake"],
+        scored=row["scored"],
+        score_min=row["score_min"],
+        score_max=row["score_max"],
+    )
+
+
+@dataclass(frozen=True)
+class HistogramBin:
+    lower: float
+    upper: float
+    count: int
+
+
+def result_score_histogram(
+    *, queryset: QuerySet[InterviewResult], low: float, high: float, bins: int = 10
+) -> list[HistogramBin]:
+    """Return how many scores of `queryset` fall in each of `bins` equal bins from low to high.
+
+    The bounds come from the data (ResultSummary): the platform documents no score range. One
+    aggregate query; the last bin includes `high`.
+    """
+    if high <= low:
+        return [HistogramBin(low, high, queryset.filter(score=low).count())]
+    width = (high - low) / bins
+    edges = [low + width * index for index in range(bins)] + [high]
+    aggregates = {
+        f"bin_{index}": Count(
+            "pk",
+            filter=Q(score__gte=edges[index])
+            & (Q(score__lte=high) if index == bins - 1 else Q(score__lt=edges[index + 1])),
+        )
+        for index in range(bins)
+    }
+    row = queryset.order_by().aggregate(**aggregates)
+    return [HistogramBin(edges[i], edges[i + 1], row[f"bin_{i}"]) for i in range(bins)]
+
+
+def result_get(*, result_id: uuid.UUID) -> InterviewResult:
+    """Return one result with its interview; raise InterviewResult.DoesNotExist."""
+    return InterviewResult.objects.select_related("interview").get(pk=result_id)
+
+
+def result_deliveries(*, result: InterviewResult) -> list[Delivery]:
+    """Return the result's deliveries, newest first, without their raw bodies (one query)."""
+    return list(
+        Delivery.objects.filter(result=result)
+        .defer("body", "headers")
+        .order_by("-received_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ScoreRank:
+    """Where a score stands among the scored results of the same interview."""
+
+    higher: int
+    total: int
+
+    @property
+    def top_percent(self) -> int:
+        """Return the share of results scoring at least as high, as a whole percentage (>= 1)."""
+        return max(1, math.ceil((self.higher + 1) * 100 / self.total))
+
+
+def result_score_ranks(*, result: InterviewResult) -> dict[str, ScoreRank | None]:
+    """Return the rank of the result's score and AI score within its interview (one query).
+
+    A rank is None when the result has no such score or no interview.
+    """
+    fields = {"score": "score", "ai_score": "ai_analysis_recruiter_score"}
+    ranks: dict[str, ScoreRank | None] = dict.fromkeys(fields)
+    if result.interview_id is None:
+        return ranks
+    aggregates: dict[str, Any] = {}
+    for key, field in fields.items():
+        value = getattr(result, field)
+        if value is None:
+            continue
+        aggregates[f"{key}_total"] = Count(field)
+        aggregates[f"{key}_higher"] = Count("pk", filter=Q(**{f"{field}__gt": value}))
+    if not aggregates:
+        return ranks
+    row = InterviewResult.objects.filter(interview_id=result.interview_id).aggregate(**aggregates)
+    for key in fields:
+        if f"{key}_total" in row:
+            ranks[key] = ScoreRank(higher=row[f"{key}_higher"], total=row[f"{key}_total"])
+    return ranks
+
+
+def result_neighbours(
+    *, result: InterviewResult, params: Any
+) -> tuple[InterviewResult | None, InterviewResult | None]:
+    """Return the results just before and just after `result` in the list `params` describe.
+
+    The same FilterSet and keyset order as the list page: one row each side. (None, None) when
+    the parameters are invalid.
+    """
+    filterset = result_filterset(params=params)
+    if not filterset.is_valid():
+        return None, None
+    ordering = filterset.ordering_value
+    queryset = filterset.qs
+    neighbours = []
+    for forward in (False, True):
+        cursor = cursor_at(result, ordering=ordering, forward=forward)
+        rows = paginate(queryset, ordering=ordering, cursor=cursor, page_size=1).rows
+        neighbours.append(rows[0] if rows else None)
+    return neighbours[0], neighbours[1]
