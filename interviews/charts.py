@@ -51,13 +51,16 @@ class Histogram:
     width: int
     height: int
     baseline: float
+    tick_y: float
     bars: list[Bar]
     ticks: list[Tick]
     total: int
     description: str
 
 
-def histogram_chart(bins: Sequence[HistogramBin], *, width: int = 480, height: int = 170) -> Histogram:
+def histogram_chart(
+    bins: Sequence[HistogramBin], *, width: int = 320, height: int = 150
+) -> Histogram:
     """Return the bars of a score histogram: one bar per bin, height proportional to its count."""
     top, bottom, side = 20, 26, 4
     baseline = height - bottom
@@ -76,7 +79,7 @@ def histogram_chart(bins: Sequence[HistogramBin], *, width: int = 480, height: i
                 width=round(slot - gap, 2),
                 height=round(bar_height, 2),
                 count=item.count,
-                label=f"{number_label(item.lower)}–{number_label(item.upper)}",
+                label=f"{number_label(item.lower)} to {number_label(item.upper)}",
                 label_x=round(x + (slot - gap) / 2, 2),
                 label_y=round(baseline - bar_height - 5, 2),
             )
@@ -94,6 +97,7 @@ def histogram_chart(bins: Sequence[HistogramBin], *, width: int = 480, height: i
         width=width,
         height=height,
         baseline=baseline,
+        tick_y=height - 6,
         bars=bars,
         ticks=ticks,
         total=total,
@@ -108,6 +112,8 @@ class FunnelRow:
     count: int
     y: float
     bar_width: float
+    bar_height: float
+    count_x: float
     fill: str
     text_y: float
 
@@ -122,23 +128,26 @@ class Funnel:
 
 
 def funnel_chart(
-    steps: Sequence[tuple[str, str, int]], *, width: int = 480, row_height: int = 30
+    steps: Sequence[tuple[str, str, int]], *, width: int = 320, row_height: int = 30
 ) -> Funnel:
     """Return horizontal bars for (key, label, count) steps, longest bar for the largest count."""
-    label_width, count_width, gap = 110, 44, 8
+    label_width, count_width, gap = 84, 40, 8
     plot_width = width - label_width - count_width
     largest = max((count for _, _, count in steps), default=0) or 1
     rows = []
     for index, (key, label, count) in enumerate(steps):
         y = index * row_height + 2
+        # A zero still shows a sliver, so the row does not look missing.
+        bar_width = round(max(2.0, plot_width * count / largest), 2)
         rows.append(
             FunnelRow(
                 key=key,
                 label=label,
                 count=count,
                 y=y,
-                # A zero still shows a sliver, so the row does not look missing.
-                bar_width=round(max(2.0, plot_width * count / largest), 2),
+                bar_width=bar_width,
+                bar_height=row_height - gap,
+                count_x=label_width + bar_width + 6,
                 fill=EVENT_FILLS.get(key, BAR_FILL),
                 text_y=y + (row_height - gap) / 2 + 5,
             )

@@ -19,12 +19,46 @@ INTERVIEWS = [
     ("5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9", ""),
 ]
 FIRST_NAMES = [
-    "Maria", "Jonas", "Aino", "Lee", "Sam", "Priya", "Mateo", "Chloé", "Oluwaseun", "Yuki",
-    "Anna", "Liam", "Sofia", "Noah", "Emma", "Lucas", "Zoë", "Arjun", "Fatima", "Henrik",
+    "Maria",
+    "Jonas",
+    "Aino",
+    "Lee",
+    "Sam",
+    "Priya",
+    "Mateo",
+    "Chloé",
+    "Oluwaseun",
+    "Yuki",
+    "Anna",
+    "Liam",
+    "Sofia",
+    "Noah",
+    "Emma",
+    "Lucas",
+    "Zoë",
+    "Arjun",
+    "Fatima",
+    "Henrik",
 ]
 LAST_NAMES = [
-    "Tamm", "Berg", "Virtanen", "Park", "Okafor", "Sharma", "García", "Dubois", "Adeyemi",
-    "Tanaka", "Kowalski", "Murphy", "Rossi", "Schmidt", "Jensen", "Silva", "van Dijk", "Nair",
+    "Tamm",
+    "Berg",
+    "Virtanen",
+    "Park",
+    "Okafor",
+    "Sharma",
+    "García",
+    "Dubois",
+    "Adeyemi",
+    "Tanaka",
+    "Kowalski",
+    "Murphy",
+    "Rossi",
+    "Schmidt",
+    "Jensen",
+    "Silva",
+    "van Dijk",
+    "Nair",
 ]
 WHY_HIRE = [
     "Clear, structured answers",
@@ -74,10 +108,15 @@ def _record(rng: random.Random, result_id: str, interview_id: str, person: dict[
     }
 
 
-def _person(rng: random.Random) -> dict[str, Any]:
-    if rng.random() < 0.12:  # an unlinked candidate
-        return {"profile_id": None, "candidate_external_id": None, "candidate_name": None,
-                "candidate_email": None, "candidate_phone_number": None}
+def _person(rng: random.Random, *, linked: bool) -> dict[str, Any]:
+    if not linked:
+        return {
+            "profile_id": None,
+            "candidate_external_id": None,
+            "candidate_name": None,
+            "candidate_email": None,
+            "candidate_phone_number": None,
+        }
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     return {
         "profile_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -88,62 +127,107 @@ def _person(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _scored(rng: random.Random, record: dict) -> dict:
+def _scored(rng: random.Random, record: dict, *, reasons_as_text: bool) -> dict:
     score = round(rng.triangular(1.0, 7.0, 4.5), 2)
-    reasons_hire = rng.sample(WHY_HIRE, rng.randint(0, 4))
+    ai_score = round(min(5.0, max(1.0, score * 0.7 + rng.uniform(-1, 1))), 3)
+    reasons_hire = rng.sample(WHY_HIRE, rng.randint(1, 4))
     reasons_not = rng.sample(WHY_NOT_HIRE, rng.randint(0, 3))
-    as_text = rng.random() < 0.15  # some senders give reasons as one string
     return {
         **record,
         "status": "active",
         "interview_status": rng.choice(["completed"] * 5 + ["completed, stopped early"]),
         "processing_status": "completed",
         "score": score,
-        "ai_analysis_recruiter_score": round(min(5.0, max(1.0, score * 0.7 + rng.uniform(-1, 1))), 3),
+        "ai_analysis_recruiter_score": ai_score,
         "ai_analysis_recruiter": rng.choice(ANALYSES),
         "ai_analysis": "Thank you for your answers. You explained your past projects clearly.",
-        "ai_analysis_recruiter_why_hire": "; ".join(reasons_hire) if as_text else reasons_hire,
-        "ai_analysis_recruiter_why_not_hire": "\n".join(reasons_not) if as_text else reasons_not,
+        "ai_analysis_recruiter_why_hire": "; ".join(reasons_hire)
+        if reasons_as_text
+        else reasons_hire,
+        "ai_analysis_recruiter_why_not_hire": (
+            "\n".join(reasons_not) if reasons_as_text else reasons_not
+        ),
         "pdf_export_url": f"https://reports.example.com/{record['id']}.pdf?sig={rng.getrandbits(64):x}",
         "reason": "status,processing_status",
     }
 
 
+# What happens to a result. The first demo results take these in turn, so that even a small demo
+# shows every path; the rest are drawn at random.
+FATES = ("failed", "collected", "submitted", "decided", "retake")
+
+
+def _fate(rng: random.Random, index: int) -> str:
+    if index < len(FATES):
+        return FATES[index]
+    roll = rng.random()
+    if roll < 0.15:
+        return "failed"
+    if roll < 0.28:
+        return "collected"
+    if roll < 0.53:
+        return "decided"
+    if roll < 0.58:
+        return "retake"
+    return "submitted"
+
+
+def _history(rng: random.Random, index: int, interview_id: str) -> list[dict]:
+    """Return the records the platform would send over time for one result."""
+    result_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    # Same rule for the special cases: the first results show each, the rest are drawn.
+    linked = index != 1 and rng.random() >= 0.12
+    reasons_as_text = index == 2 or rng.random() < 0.15  # some senders give reasons as one string
+    unscored = index == 3 or rng.random() < 0.08  # scoring is off for some interviews
+    base = _record(rng, result_id, interview_id, _person(rng, linked=linked))
+    fate = _fate(rng, index)
+    if fate == "failed":
+        failed_status = rng.choice(["failed", "abandoned", "terminated, no speech detected"])
+        failed = {
+            **base,
+            "status": "draft",
+            "interview_status": failed_status,
+            "processing_status": "new",
+            "reason": "interview_status",
+        }
+        return [failed]
+    collected = {
+        **base,
+        "status": "draft",
+        "interview_status": "completed",
+        "processing_status": "processing",
+        "reason": "interview_status",
+    }
+    if fate == "collected":
+        return [collected]
+    submitted = _scored(rng, collected, reasons_as_text=reasons_as_text)
+    if unscored:
+        submitted["score"] = None
+    history = [collected, submitted]
+    if fate == "decided":
+        decision = {"recruiter_go_next_round": rng.random() < 0.6}
+        history.append({**submitted, **decision, "reason": "recruiter_go_next_round"})
+    elif fate == "retake":
+        # A recruiter decided, then asked for a retake: the platform resets the result.
+        decided = {**submitted, "recruiter_go_next_round": True}
+        reset = {
+            **decided,
+            "status": "draft",
+            "interview_status": "failed",
+            "recruiter_go_next_round": None,
+            "reason": "status,interview_status,recruiter_go_next_round",
+        }
+        history += [
+            {**decided, "reason": "recruiter_go_next_round"},
+            reset,
+        ]
+    return history
+
+
 def demo_histories(*, count: int, seed: int = 7) -> list[list[dict]]:
     """Return `count` results, each as the list of records the platform would send over time."""
     rng = random.Random(seed)
-    histories = []
-    for _ in range(count):
-        result_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        interview_id = rng.choice(INTERVIEWS)[0]
-        base = _record(rng, result_id, interview_id, _person(rng))
-        collected = {**base, "status": "draft", "interview_status": "completed",
-                     "processing_status": "processing", "reason": "interview_status"}
-        fate = rng.random()
-        if fate < 0.15:
-            failed = {**base, "status": "draft",
-                      "interview_status": rng.choice(
-                          ["failed", "abandoned", "terminated, no speech detected"]),
-                      "processing_status": "new", "reason": "interview_status"}
-            histories.append([failed])
-            continue
-        if fate < 0.28:
-            histories.append([collected])
-            continue
-        submitted = _scored(rng, collected)
-        if rng.random() < 0.08:
-            submitted["score"] = None  # scoring is off for some interviews
-        history = [collected, submitted]
-        roll = rng.random()
-        if roll < 0.35:
-            history.append({**submitted, "recruiter_go_next_round": rng.random() < 0.6,
-                            "reason": "recruiter_go_next_round"})
-        elif roll < 0.42:
-            history.append({**submitted, "status": "draft", "interview_status": "failed",
-                            "recruiter_go_next_round": None,
-                            "reason": "status,interview_status,recruiter_go_next_round"})
-        histories.append(history)
-    return histories
+    return [_history(rng, index, rng.choice(INTERVIEWS)[0]) for index in range(count)]
 
 
 def demo_load(*, count: int, seed: int = 7, now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
 
 from interviews.models import Event, Interview, InterviewResult
 
@@ -71,6 +72,11 @@ class ReceivedBoundField(forms.Field):
         if not value:
             return None
         try:
+            # A bare date first: parse_datetime (fromisoformat) would read it as midnight, and
+            # received_before=2026-01-31 must include that whole day.
+            parsed_date = parse_date(value)
+            if parsed_date is not None:
+                return parsed_date
             parsed_datetime = parse_datetime(value)
             if parsed_datetime is not None:
                 if timezone.is_naive(parsed_datetime):
@@ -90,6 +96,14 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# The API schema: an ISO date or date-time, which no single OpenAPI format describes.
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "2026-01-31",
+        "description": "An ISO date (the whole day) or date-time; inclusive.",
+    }
+)
 class ReceivedBoundFilter(filters.Filter):
     field_class = ReceivedBoundField
 

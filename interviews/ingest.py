@@ -20,6 +20,10 @@ from interviews.payloads import RECORD_FIELDS, ParsedDelivery, PayloadError, par
 
 logger = logging.getLogger("interviews.ingest")
 
+# Delivery.body_size is a PositiveIntegerField; a sender may declare any Content-Length.
+MAX_RECORDED_SIZE = 2**31 - 1
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What applying a delivery did; `result_id` is the id the record names (also when the
@@ -67,7 +71,7 @@ def delivery_reject(
     size = len(body) if size is None else size
     delivery = Delivery.objects.create(
         body=body,
-        body_size=size,
+        body_size=min(size, MAX_RECORDED_SIZE),
         body_truncated=size > len(body),
         headers=headers,
         source_ip=source_ip,
@@ -129,7 +133,9 @@ def _apply_record(*, delivery: Delivery, parsed: ParsedDelivery) -> None:
 
     with transaction.atomic():
         if fields["interview_id"] is not None:
-            Interview.objects.bulk_create([Interview(id=fields["interview_id"])], ignore_conflicts=True)
+            Interview.objects.bulk_create(
+                [Interview(id=fields["interview_id"])], ignore_conflicts=True
+            )
         # Insert an empty row unless one exists (ON CONFLICT DO NOTHING), then lock the row: a
         # concurrent first delivery of the same result waits here instead of failing on the
         # primary key. An empty record_hash marks a row that no delivery has applied yet.
@@ -188,12 +194,20 @@ def _changes(result: InterviewResult, fields: dict[str, Any]) -> list[dict[str, 
 
 
 def _log(delivery: Delivery, *, started: float) -> None:
-    # No personal data and no secrets: ids, outcome and timing only.
+    """Log one line per delivery, also as `extra` fields for structured log handlers.
+
+    No personal data and no secrets: ids, outcome, size and timing only.
+    """
+    fields = {
+        "delivery_id": delivery.pk,
+        "result_id": str(delivery.result_id) if delivery.result_id else None,
+        "outcome": delivery.outcome,
+        "body_size": delivery.body_size,
+        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+    }
     logger.info(
-        "delivery=%s result=%s outcome=%s bytes=%s duration_ms=%.1f",
-        delivery.pk,
-        delivery.result_id or "-",
-        delivery.outcome,
-        delivery.body_size,
-        (time.monotonic() - started) * 1000,
+        "delivery=%(delivery_id)s result=%(result_id)s outcome=%(outcome)s "
+        "bytes=%(body_size)s duration_ms=%(duration_ms)s",
+        fields,
+        extra=fields,
     )

@@ -10,9 +10,7 @@ RETRY_AFTER_SECONDS = "30"
 
 def database_unavailable_response() -> HttpResponse:
     """Return the 503 that tells the platform (and browsers) to come back later."""
-    response = JsonResponse(
-        {"detail": "The database is unavailable. Try again later."}, status=503
-    )
+    response = JsonResponse({"detail": "The database is unavailable. Try again later."}, status=503)
     response["Retry-After"] = RETRY_AFTER_SECONDS
     return response
 

@@ -1,6 +1,7 @@
 """The data: interviews, their results (one row per platform result, kept current) and every
 delivery the webhook accepted past the secret check."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -196,3 +197,40 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"Delivery {self.pk} ({self.outcome})"
+
+
+class Export(models.Model):
+    """One CSV export: who ran it, through which channel, with which filter, how many rows.
+
+    Created when the export starts and updated when its stream ends, so an export that was cut
+    off midway is still on record (`completed` false, the rows written so far).
+    """
+
+    class Channel(models.TextChoices):
+        PAGE = "page", "Results page"
+        API = "api", "API"
+        COMMAND = "command", "export_results command"
+        ADMIN = "admin", "Admin action"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the export_results command.",
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    params = models.JSONField(
+        default=dict, blank=True, help_text="The filter, as query parameters: {name: [values]}."
+    )
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows written (header excluded).")
+    completed = models.BooleanField(default=False, help_text="The stream reached its last row.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.channel}, {self.rows} rows)"

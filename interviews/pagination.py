@@ -63,10 +63,12 @@ def decode_cursor(cursor: str, ordering: str) -> dict[str, Any]:
             payload["v"] = datetime.fromisoformat(value)
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise InvalidCursor("Invalid cursor.")
+        elif value is not None:
+            payload["v"] = float(value)  # The score columns are floats; a huge int overflows.
         return payload
     except InvalidCursor:
         raise
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursor("Invalid cursor.") from None
 
 

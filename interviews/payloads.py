@@ -16,6 +16,9 @@ from rest_framework import serializers
 MAX_NESTING = 32
 # Envelope types whose record is the result's new state; any other type is stored and ignored.
 APPLIED_ENVELOPE_TYPES = {"INSERT", "UPDATE"}
+# Delivery.envelope_type's column width: a longer type a sender invents is stored cut short.
+ENVELOPE_TYPE_MAX_LENGTH = 20
+HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 class PayloadError(Exception):
@@ -137,7 +140,7 @@ class HttpUrlField(StrictCharField):
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
-        if value and not re.match(r"^https?://[^\s]+$", value, re.IGNORECASE):
+        if value and not HTTP_URL.fullmatch(value):
             raise serializers.ValidationError("Must be an http or https URL.")
         return value
 
@@ -181,7 +184,7 @@ class ResultRecordSerializer(serializers.Serializer):
 
 
 # The record fields that become InterviewResult columns, in the payload's names.
-RECORD_FIELDS = [name for name in ResultRecordSerializer().fields if name != "id"]
+RECORD_FIELDS: list[str] = [name for name in ResultRecordSerializer().get_fields() if name != "id"]
 
 
 # --- Parsing ----------------------------------------------------------------------------------
@@ -251,7 +254,12 @@ def validate_record(record: Any) -> dict[str, Any]:
         raise PayloadError({"body": ["Expected a JSON object with the result's fields."]})
     serializer = ResultRecordSerializer(data=record)
     if not serializer.is_valid():
-        raise PayloadError(dict(serializer.errors))
+        raise PayloadError(
+            {
+                field: [str(message) for message in messages]
+                for field, messages in serializer.errors.items()
+            }
+        )
     values = dict(serializer.validated_data)
     # A full snapshot: an absent field is null (reasons: an empty list).
     return {
@@ -271,7 +279,8 @@ def parse_delivery(body: bytes) -> ParsedDelivery:
 
     envelope_type = ""
     record: Any = data
-    if "record" in data and "id" not in data:
+    # A database-change envelope; a DELETE may carry only old_record.
+    if "id" not in data and ("record" in data or "old_record" in data):
         kind = data.get("type")
         if kind is not None and not isinstance(kind, str):
             raise PayloadError({"type": ["Must be a string."]})
@@ -288,7 +297,7 @@ def parse_delivery(body: bytes) -> ParsedDelivery:
                 record=about if isinstance(about, dict) else None,
                 fields=None,
                 record_hash="",
-                envelope_type=envelope_type or "?",
+                envelope_type=(envelope_type or "?")[:ENVELOPE_TYPE_MAX_LENGTH],
                 ignored=True,
                 result_id=_result_id(about),
             )

@@ -86,6 +86,10 @@ class ResultSummary:
     score_min: float | None
     score_max: float | None
 
+    @property
+    def unscored(self) -> int:
+        return self.total - self.scored
+
 
 def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
     """Return the counts per event and per decision of `queryset` in one aggregate query."""

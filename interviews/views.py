@@ -1,12 +1,53 @@
-"""Plain Django views that are not part of the recruiter pages."""
+"""The recruiter pages (the candidate list, one result, naming an interview) and the 500 handler.
+
+Reads go through `interviews.selectors`, filters through the one FilterSet, so the list shows
+exactly what the API and the CSV export select for the same query string.
+"""
 
 import sys
+import uuid
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_safe
 
+from interviews import selectors
+from interviews.charts import funnel_chart, histogram_chart
+from interviews.forms import InterviewRenameForm, filter_form_prepare
 from interviews.middleware import database_unavailable_response
+from interviews.models import Event, Interview, InterviewResult
+from interviews.pagination import InvalidCursor, paginate
+
+PAGE_SIZE = 50
+PAGE_SIZE_CHOICES = (10, 25, 50, 100)
+# Parameters that are not filters: changing a filter starts again from the first page.
+NOT_FILTERS = {"cursor", "per_page", "ordering"}
+# Column -> (descending ordering, ascending ordering); the first click sorts high to low.
+SORTABLE_COLUMNS = {
+    "score": ("-score", "score"),
+    "ai_score": ("-ai_score", "ai_score"),
+    "received": ("-received", "received"),
+}
+FUNNEL_STEPS = [
+    (Event.COLLECTED, "Collected"),
+    (Event.SUBMITTED, "Submitted"),
+    (Event.FAILED, "Failed"),
+]
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -20,21 +61,191 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
-# --- Recruiter pages (placeholders until the dashboard issue lands) ---------------------------
-from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.http import Http404  # noqa: E402
+def _page_size(request: HttpRequest) -> int:
+    """Return ?per_page clamped to 10..100; the default for anything else."""
+    try:
+        return min(max(int(request.GET.get("per_page", PAGE_SIZE)), 10), 100)
+    except ValueError:
+        return PAGE_SIZE
 
 
+def _query(params: QueryDict, **changes: str | None) -> str:
+    """Return "?<params with changes>" ("" when empty); a None value removes the parameter."""
+    params = params.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    return f"?{params.urlencode()}" if params else ""
+
+
+def _sort_columns(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
+    """Return, per sortable column, the link that sorts by it and its aria-sort state."""
+    columns = {}
+    for column, (descending, ascending) in SORTABLE_COLUMNS.items():
+        if ordering == descending:
+            state, target = "descending", ascending
+        elif ordering == ascending:
+            state, target = "ascending", descending
+        else:
+            state, target = "none", descending
+        columns[column] = {"url": _query(params, ordering=target, cursor=None), "state": state}
+    return columns
+
+
+@require_safe
 @login_required
 def result_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("results")
+    """Show the candidates the query string selects, with counts and charts for that filter.
+
+    Invalid filter values answer 400 with the form's errors and no list: a bad value must never
+    look like "no candidates". An htmx request from the page gets only the results region.
+    """
+    params = request.GET
+    filterset = selectors.result_filterset(params=params)
+    filter_form_prepare(
+        filterset,
+        status_values={
+            field: selectors.result_status_values(field=field)
+            for field in ("status", "interview_status", "processing_status")
+        },
+    )
+    filters_active = any(key not in NOT_FILTERS and any(values) for key, values in params.lists())
+    context: dict = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "filters_active": filters_active,
+        "clear_url": reverse("results"),
+        "page_size_choices": PAGE_SIZE_CHOICES,
+    }
+    status = 200
+    if not filterset.is_valid():
+        status = 400
+        context["invalid"] = True
+    else:
+        ordering = filterset.ordering_value
+        queryset = filterset.qs
+        page_size = _page_size(request)
+        try:
+            page = paginate(
+                queryset, ordering=ordering, cursor=params.get("cursor"), page_size=page_size
+            )
+        except InvalidCursor:
+            context["cursor_invalid"] = True
+            page = paginate(queryset, ordering=ordering, cursor=None, page_size=page_size)
+        summary = selectors.result_summary(queryset=queryset)
+        histogram = None
+        if summary.score_min is not None and summary.score_max is not None:
+            bins = selectors.result_score_histogram(
+                queryset=queryset,
+                low=summary.score_min,
+                high=summary.score_max,
+                bins=min(10, summary.scored),
+            )
+            histogram = histogram_chart(bins)
+        funnel = funnel_chart(
+            [(key, label, summary.events[key]) for key, label in FUNNEL_STEPS]
+            + (
+                [(Event.OTHER, "Other", summary.events[Event.OTHER])]
+                if summary.events[Event.OTHER]
+                else []
+            )
+        )
+        # Only when nothing matches: is the whole table empty (the webhook never delivered)?
+        nothing_received = summary.total == 0 and (
+            not filters_active or not InterviewResult.objects.exists()
+        )
+        list_query = params.copy()
+        context.update(
+            page=page,
+            rows=page.rows,
+            summary=summary,
+            histogram=histogram,
+            funnel=funnel,
+            nothing_received=nothing_received,
+            ordering=ordering,
+            page_size=page_size,
+            columns=_sort_columns(params, ordering),
+            detail_query=f"?{urlencode({'back': list_query.urlencode()})}" if list_query else "",
+            next_url=_query(params, cursor=page.next_cursor) if page.next_cursor else None,
+            previous_url=(
+                _query(params, cursor=page.previous_cursor) if page.previous_cursor else None
+            ),
+            first_url=_query(params, cursor=None) if params.get("cursor") else None,
+            export_url=reverse("results-export") + _query(params, cursor=None),
+            event_links={key: _query(params, event=key, cursor=None) for key in Event.values},
+            decision_links={
+                key: _query(params, decision=key, cursor=None) for key in ("yes", "no", "none")
+            },
+            webhook_url=request.build_absolute_uri(reverse("webhook-interview-result")),
+        )
+
+    template = "results/list.html"
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "results" and not htmx.history_restore_request:
+        template = "results/list.html#results"
+    response = render(request, template, context, status=status)
+    # The same URL answers a whole page or the results region: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
+@require_safe
 @login_required
-def result_detail(request: HttpRequest, pk: object) -> HttpResponse:
-    raise Http404
+def result_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Show one result: scores and their rank, the AI's reasons, the PDF and every delivery.
+
+    ?back=<the list's query string> brings the recruiter back to that list and steps through it.
+    """
+    try:
+        result = selectors.result_get(result_id=pk)
+    except InterviewResult.DoesNotExist:
+        raise Http404("No such result.") from None
+    back = request.GET.get("back", "")
+    back_params = QueryDict(back)
+    previous, following = selectors.result_neighbours(result=result, params=back_params)
+    step_query = f"?{urlencode({'back': back})}" if back else ""
+    context = {
+        "result": result,
+        "deliveries": selectors.result_deliveries(result=result),
+        "ranks": selectors.result_score_ranks(result=result),
+        "back_url": reverse("results") + _query(back_params),
+        "previous_url": (
+            reverse("result-detail", args=[previous.pk]) + step_query if previous else None
+        ),
+        "next_url": (
+            reverse("result-detail", args=[following.pk]) + step_query if following else None
+        ),
+        "rename_form": InterviewRenameForm(instance=result.interview) if result.interview else None,
+    }
+    return render(request, "results/detail.html", context)
 
 
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """Return the ?next/POST next URL when it stays on this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def interview_rename(request: HttpRequest, pk: object) -> HttpResponse:
-    raise Http404
+def interview_rename(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Give an interview a human name, then go back to the page the recruiter came from."""
+    interview = get_object_or_404(Interview, pk=pk)
+    fallback = reverse("results") + "?" + urlencode({"interview": str(interview.pk)})
+    next_url = _safe_next(request, fallback)
+    form = InterviewRenameForm(request.POST or None, instance=interview)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if interview.name:
+            messages.success(request, f"The interview is now called “{interview.name}”.")
+        else:
+            messages.success(request, "The interview's name was removed.")
+        return HttpResponseRedirect(next_url)
+    status = 400 if request.method == "POST" else 200
+    context = {"interview": interview, "form": form, "next_url": next_url}
+    return render(request, "results/interview_rename.html", context, status=status)

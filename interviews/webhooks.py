@@ -7,9 +7,10 @@ tells the platform to stop retrying, so a 200 is only sent once the delivery is 
 
 import hmac
 import logging
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, UnreadablePostError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -32,10 +33,10 @@ READ_CHUNK = 64 * 1024
 class AlwaysJSON(BaseContentNegotiation):
     """The platform's Accept header never turns a delivery into a 406."""
 
-    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
+    def select_parser(self, request, parsers):
         return None
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+    def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
 
 
@@ -73,7 +74,8 @@ def redacted_headers(request: HttpRequest) -> dict[str, str]:
             or any(secret and secret in value for secret in settings.WEBHOOK_SECRETS)
         ):
             value = REDACTED
-        headers[name] = value
+        # PostgreSQL's jsonb cannot hold NUL, and a sender can put one in a header.
+        headers[name] = value.replace("\x00", "")
     return headers
 
 
@@ -86,6 +88,14 @@ def is_json_content_type(content_type: str) -> bool:
 
 def error_response(status: int, errors: dict) -> Response:
     return Response({"errors": errors}, status=status)
+
+
+def declared_length(request: HttpRequest) -> int:
+    """Return the Content-Length the sender declared (0 when absent or not a number)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
 
 
 class InterviewResultWebhook(APIView):
@@ -101,24 +111,34 @@ class InterviewResultWebhook(APIView):
     content_negotiation_class = AlwaysJSON
     schema = None  # not part of the read API's OpenAPI document
 
+    def http_method_not_allowed(  # type: ignore[override]  # the signature of DRF's own stubs
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response:
+        """Answer 405 in the webhook's error shape; the Allow header says POST."""
+        return error_response(405, {"method": [f"Use POST, not {request.method}."]})
+
     def post(self, request: Request) -> Response:
         django_request = request._request
         source_ip = client_ip(django_request)
         if not secret_is_valid(secret_from_request(django_request)):
+            # Never log what was presented: a near-miss may be a real secret.
             logger.warning("refused a delivery without a valid secret from %s", source_ip)
-            return error_response(401, {"secret": ["Missing or wrong webhook secret."]})
+            response = error_response(401, {"secret": ["Missing or wrong webhook secret."]})
+            if settings.WEBHOOK_SECRET_HEADER.lower() == "authorization":
+                response["WWW-Authenticate"] = 'Bearer realm="webhook"'
+            return response
 
         headers = redacted_headers(django_request)
         limit = settings.WEBHOOK_MAX_BODY_BYTES
+        declared = declared_length(django_request)
         try:
-            declared = int(django_request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            head = django_request.read(1024)
-            return self._too_large(head, declared, limit, headers, source_ip)
-
-        body = self._read_body(django_request, limit)
+            if declared > limit:
+                head = django_request.read(1024)
+                return self._too_large(head, declared, limit, headers, source_ip)
+            body = self._read_body(django_request, limit)
+        except UnreadablePostError:
+            # The sender went away mid-body; nobody reads this answer, but it is not a 500.
+            return error_response(400, {"body": ["The body could not be read."]})
         if len(body) > limit:
             return self._too_large(body, max(len(body), declared), limit, headers, source_ip)
 
@@ -153,4 +173,3 @@ class InterviewResultWebhook(APIView):
             body=head[:1024], size=size, errors=errors, headers=headers, source_ip=source_ip
         )
         return error_response(413, errors)
-

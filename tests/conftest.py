@@ -44,7 +44,9 @@ class WebhookClient:
     ) -> Any:
         if isinstance(body, dict | list):
             body = json.dumps(body)
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret is not None else {}
+        headers: dict[str, Any] = (
+            {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret is not None else {}
+        )
         return self.client.generic(
             "POST", WEBHOOK_URL, data=body, content_type=content_type, **headers, **extra
         )
@@ -53,3 +55,12 @@ class WebhookClient:
 @pytest.fixture
 def webhook(client: Client) -> WebhookClient:
     return WebhookClient(client)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings: Any) -> None:
+    # Pages use {% static %}; the manifest storage needs collectstatic, which tests do not run.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -5,12 +5,13 @@ import uuid
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from interviews.models import Event, Interview, InterviewResult, derive_event
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -20,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class InterviewFactory(factory.django.DjangoModelFactory):
+class InterviewFactory(factory.django.DjangoModelFactory[Interview]):
     class Meta:
         model = Interview
 
@@ -28,7 +29,7 @@ class InterviewFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Interview {n}")
 
 
-class InterviewResultFactory(factory.django.DjangoModelFactory):
+class InterviewResultFactory(factory.django.DjangoModelFactory[InterviewResult]):
     class Meta:
         model = InterviewResult
 

@@ -33,7 +33,10 @@ class Command(BaseCommand):
                 raise CommandError("--ids takes comma-separated delivery ids.") from None
             deliveries = deliveries.filter(pk__in=ids)
         if options["since"]:
-            since = parse_datetime(options["since"])
+            try:
+                since = parse_datetime(options["since"])
+            except ValueError:  # well-formed but impossible, e.g. month 13
+                since = None
             if since is None:
                 raise CommandError("--since takes an ISO date-time, e.g. 2026-11-01T00:00:00Z.")
             if timezone.is_naive(since):

@@ -1,0 +1,108 @@
+"""Template filters of the recruiter pages: how platform values read to a recruiter."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import template
+
+from interviews.charts import number_label
+
+register = template.Library()
+
+# Tooltips: what each platform value means, in the recruiter's words (PLATFORM.md).
+STATUS_HELP: dict[str, dict[str, str]] = {
+    "status": {
+        "draft": "Not submitted yet, or sent back for a retake",
+        "active": "Submitted and scored",
+        "archived": "Archived on the platform",
+    },
+    "interview_status": {
+        "ongoing": "The candidate is still answering",
+        "failed": "The interview failed, or was reset for a retake",
+        "abandoned": "The candidate left before finishing",
+        "terminated, no speech detected": "Ended because no speech was detected",
+        "completed": "The candidate answered every question",
+        "completed, stopped early": "Completed, but the candidate stopped before the end",
+    },
+    "processing_status": {
+        "new": "Not yet processed by the AI",
+        "processing": "AI scoring in progress",
+        "completed": "AI scoring finished",
+        "failed": "AI scoring failed",
+    },
+    "event": {
+        "submitted": "Submitted and scored by the AI",
+        "collected": "Answers collected; not yet submitted or scored",
+        "failed": "Failed, abandoned, or no speech detected",
+        "other": "A state the platform does not document as one of its events",
+    },
+}
+
+
+@register.filter
+def status_help(value: str | None, field: str) -> str:
+    """Return what a platform status value means, for a tooltip."""
+    if value is None:
+        return "Not sent by the platform"
+    return STATUS_HELP.get(field, {}).get(value, "A value the platform did not document")
+
+
+@register.filter
+def score(value: float | None) -> str:
+    """Return a score as shown in a table (two decimals at most); an em dash when missing."""
+    return "—" if value is None else number_label(value)
+
+
+@register.filter
+def http_url(value: str | None) -> str:
+    """Return the URL when it is an absolute http(s) link, else "" (never javascript: or data:)."""
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return ""
+    return value.strip()
+
+
+@register.filter
+def short_id(value: Any) -> str:
+    """Return the first block of a UUID: enough to tell results apart on screen."""
+    return str(value)[:8]
+
+
+@register.filter
+def change_side(change: dict[str, Any], side: str) -> str:
+    """Return the "old" or "new" side of a delivery's change as plain text."""
+    value = change.get(side)
+    if change.get("field") == "recruiter_go_next_round":
+        return {True: "Advance", False: "Reject"}.get(value, "Undecided")  # type: ignore[arg-type]
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """Return a platform field name as words (ai_analysis_recruiter_score -> AI score)."""
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+FIELD_LABELS = {
+    "score": "Score",
+    "ai_analysis_recruiter_score": "AI score",
+    "ai_analysis_recruiter": "AI analysis (recruiter)",
+    "ai_analysis": "AI analysis (candidate)",
+    "ai_analysis_recruiter_why_hire": "Why hire",
+    "ai_analysis_recruiter_why_not_hire": "Why not hire",
+    "recruiter_go_next_round": "Decision",
+    "pdf_export_url": "PDF report link",
+    "pdf_export_valid_until": "PDF link valid until",
+    "interview_id": "Interview",
+    "processing_status": "Processing status",
+    "interview_status": "Interview status",
+}

@@ -1,0 +1,112 @@
+"""GET /healthz and the 503 for a database outage on every path (interviews.middleware, and the
+500 handler interviews.views.server_error for errors raised outside a view)."""
+
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import InterfaceError, OperationalError
+from django.test import Client
+
+from tests.conftest import WebhookClient, payload_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outage() -> Iterator[None]:
+    """Make every database query fail as it does when the server is gone."""
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
+        yield
+
+
+@pytest.fixture
+def quiet_client() -> Client:
+    """A client that returns the 5xx response instead of re-raising the view's exception."""
+    return Client(raise_request_exception=False)
+
+
+def assert_unavailable(response: Any) -> None:
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+
+
+def test_healthz_answers_ok(client: Client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_healthz_answers_any_host_over_plain_http(settings: Any):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["dashboard.example.com"]
+    client = Client()  # a new client loads the middleware with these settings
+
+    response = client.get("/healthz", HTTP_HOST="10.1.2.3:8000")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    # The same settings do refuse and redirect every other path: the exemption is real.
+    assert client.get("/results/", HTTP_HOST="dashboard.example.com").status_code == 301
+
+
+def test_healthz_answers_503_when_the_database_is_down(quiet_client: Client, outage: None):
+    response = quiet_client.get("/healthz")
+
+    assert_unavailable(response)
+    assert response.json() == {"status": "unavailable"}
+
+
+def test_the_webhook_answers_503_when_the_database_is_down(quiet_client: Client, outage: None):
+    response = WebhookClient(quiet_client).post(payload_bytes("submitted.json"))
+
+    assert_unavailable(response)
+
+
+def test_a_recruiter_page_answers_503_when_the_database_is_down(quiet_client: Client):
+    quiet_client.force_login(get_user_model().objects.create_user("recruiter"))
+
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")
+    ):
+        response = quiet_client.get("/results/")
+
+    assert_unavailable(response)
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_view_that_loses_the_database_answers_503(quiet_client: Client, error: type):
+    with mock.patch("interviews.webhooks.delivery_receive", side_effect=error("gone")):
+        response = WebhookClient(quiet_client).post(payload_bytes("submitted.json"))
+
+    assert_unavailable(response)
+
+
+def test_a_database_error_raised_in_a_middleware_answers_503(quiet_client: Client, settings: Any):
+    settings.DEBUG = False
+    with mock.patch(
+        "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+        side_effect=OperationalError("too many connections"),
+    ):
+        response = quiet_client.get("/results/")
+
+    assert_unavailable(response)
+    assert response.json() == {"detail": "The database is unavailable. Try again later."}
+
+
+def test_any_other_error_raised_in_a_middleware_is_still_a_500(quiet_client: Client):
+    with mock.patch(
+        "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+        side_effect=RuntimeError("bug"),
+    ):
+        response = quiet_client.get("/results/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
