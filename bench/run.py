@@ -150,7 +150,7 @@ def bench_ingest() -> None:
     base = results["floor: bare insert + commit"]
     print("\n## Webhook ingest (median of 50, ms per delivery)")
     for name, ms in results.items():
-        print(f"  {name:40s} {ms:8.2f} ms   {ms / base:5.1f}× floor")
+        print(f"  {name:40s} {ms:8.2f} ms   {ms / base:5.1f}x floor")
 
 
 def bench_pages() -> None:
@@ -209,13 +209,15 @@ def bench_export() -> None:
 
     def copy() -> None:
         buffer = io.BytesIO()
-        with connection.cursor() as cursor:
-            with cursor.copy(
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
                 "COPY (SELECT * FROM interviews_interviewresult "
                 "WHERE event = 'submitted' AND score >= 6) TO STDOUT WITH CSV HEADER"
-            ) as copy:
-                for chunk in copy:
-                    buffer.write(chunk)
+            ) as copy,
+        ):
+            for chunk in copy:
+                buffer.write(chunk)
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -226,7 +228,7 @@ def bench_export() -> None:
     export_ms = median_ms(export, 3)
     print(f"\n## CSV export of {rows:,} rows (median of 3)")
     print(f"  {'COPY ... TO STDOUT (floor)':40s} {copy_ms:8.0f} ms")
-    print(f"  {'/results/export.csv':40s} {export_ms:8.0f} ms   {export_ms / copy_ms:5.1f}× COPY")
+    print(f"  {'/results/export.csv':40s} {export_ms:8.0f} ms   {export_ms / copy_ms:5.1f}x COPY")
 
 
 def main() -> None:

@@ -67,29 +67,30 @@ class AnyValueFilter(filters.MultipleChoiceFilter):
 class ReceivedBoundField(forms.Field):
     """An ISO date or date-time. A bare date is the whole day in TIME_ZONE."""
 
+    # Far enough from datetime's own limits that moving to UTC or to the next day cannot overflow.
+    YEARS = range(1900, 9000)
+    message = "Enter an ISO date (2026-01-31) or date-time (2026-01-31T09:00:00Z)."
+
     def to_python(self, value: Any) -> dt.date | dt.datetime | None:
         value = str(value or "").strip()
         if not value:
             return None
+        parsed: dt.date | dt.datetime | None
         try:
             # A bare date first: parse_datetime (fromisoformat) would read it as midnight, and
             # received_before=2026-01-31 must include that whole day.
-            parsed_date = parse_date(value)
-            if parsed_date is not None:
-                return parsed_date
-            parsed_datetime = parse_datetime(value)
-            if parsed_datetime is not None:
-                if timezone.is_naive(parsed_datetime):
-                    parsed_datetime = timezone.make_aware(parsed_datetime)
-                return parsed_datetime
-            parsed_date = parse_date(value)
+            parsed = parse_date(value) or parse_datetime(value)
         except ValueError:
-            parsed_date = None
-        if parsed_date is None:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(self.message)
+        if parsed.year not in self.YEARS:
             raise forms.ValidationError(
-                "Enter an ISO date (2026-01-31) or date-time (2026-01-31T09:00:00Z)."
+                f"Enter a date between {self.YEARS.start} and {self.YEARS.stop - 1}."
             )
-        return parsed_date
+        if isinstance(parsed, dt.datetime) and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -161,6 +161,15 @@ def test_it_answers_400_with_the_messages_for_bad_filters(api: APIClient) -> Non
 
 
 @pytest.mark.parametrize(
+    "query", ["received_before=9999-12-31", "received_after=0001-01-01T00:00:00%2B05:00"]
+)
+def test_it_answers_400_for_received_dates_out_of_range(api: APIClient, query: str) -> None:
+    response = api.get(f"{URL}?{query}")
+    assert response.status_code == 400
+    assert "Enter a date between 1900 and 8999." in str(response.json())
+
+
+@pytest.mark.parametrize(
     "ordering", ["score", "-score", "ai_score", "-ai_score", "received", "-received"]
 )
 def test_pages_walk_every_result_once_in_each_ordering(api: APIClient, ordering: str) -> None:

@@ -111,15 +111,6 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 
 # Committed data: each call goes through the whole WSGI stack, whose end of request closes the
 # database connection.
-@pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason=(
-        "The locked hypothesis 6.170 dropped conjecture.utils.many.more(), which "
-        "hypothesis-jsonschema 0.23.1 (schemathesis 3.39) calls to generate query objects: "
-        "pin hypothesis to a compatible release in uv.lock, then remove this mark."
-    ),
-)
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(

@@ -28,6 +28,7 @@ def test_it_names_the_interview_and_goes_back_with_a_message(recruiter: Client) 
     )
     assert response.status_code == 302
     assert response["Location"] == detail
+    assert result.interview is not None
     result.interview.refresh_from_db()
     assert result.interview.name == "Backend Engineer"
     page = recruiter.get(detail)
@@ -88,6 +89,7 @@ def test_it_accepts_a_post_with_the_csrf_token_from_the_detail_page() -> None:
         url(result.interview), {"name": "Support", "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
+    assert result.interview is not None
     result.interview.refresh_from_db()
     assert result.interview.name == "Support"
 
