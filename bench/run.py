@@ -87,26 +87,26 @@ def populate(rows: int) -> None:
             )
             SELECT
                 gen_random_uuid(),
-                md5('interview' || (1 + i % 40))::uuid,
-                md5('interview' || (1 + i % 40))::uuid,
-                CASE WHEN i % 10 < 7 THEN 'active' ELSE 'draft' END,
-                CASE WHEN i % 10 < 8 THEN 'completed' WHEN i % 10 = 8 THEN 'failed'
+                md5('interview' || (1 + i %% 40))::uuid,
+                md5('interview' || (1 + i %% 40))::uuid,
+                CASE WHEN i %% 10 < 7 THEN 'active' ELSE 'draft' END,
+                CASE WHEN i %% 10 < 8 THEN 'completed' WHEN i %% 10 = 8 THEN 'failed'
                      ELSE 'abandoned' END,
                 'completed',
                 gen_random_uuid(),
                 'ATS-' || i,
                 'Candidate ' || i,
                 'candidate' || i || '@example.com',
-                CASE WHEN i % 5 = 0 THEN true WHEN i % 5 = 1 THEN false END,
-                CASE WHEN i % 13 = 0 THEN NULL ELSE round((random() * 6 + 1)::numeric, 2) END,
+                CASE WHEN i %% 5 = 0 THEN true WHEN i %% 5 = 1 THEN false END,
+                CASE WHEN i %% 13 = 0 THEN NULL ELSE round((random() * 6 + 1)::numeric, 2) END,
                 round((random() * 4 + 1)::numeric, 3),
                 'Solid answers; limited on-call experience.',
                 '["Clear answers", "Five years of Django"]'::jsonb,
                 '["No on-call experience"]'::jsonb,
                 'https://reports.example.com/' || i || '.pdf',
-                CASE WHEN i % 10 < 7 THEN 'submitted' WHEN i % 10 < 8 THEN 'collected'
+                CASE WHEN i %% 10 < 7 THEN 'submitted' WHEN i %% 10 < 8 THEN 'collected'
                      ELSE 'failed' END,
-                i % 10 < 7,
+                i %% 10 < 7,
                 now() - (i || ' seconds')::interval,
                 now() - (i || ' seconds')::interval,
                 md5(i::text)
@@ -239,6 +239,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
     populate(ROWS)
     bench_ingest()
     bench_pages()

@@ -58,7 +58,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         return database_unavailable_response()
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    try:
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    except Exception:  # the error page itself failed (say, static files not collected)
+        return HttpResponseServerError(
+            "Something went wrong. Please try again in a moment.", content_type="text/plain"
+        )
 
 
 def _page_size(request: HttpRequest) -> int:

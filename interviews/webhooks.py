@@ -90,6 +90,33 @@ def error_response(status: int, errors: dict) -> Response:
     return Response({"errors": errors}, status=status)
 
 
+class ServerStream:
+    """The WSGI server's own input stream, for a body sent without Content-Length.
+
+    A chunked body (Transfer-Encoding: chunked) reaches Django without Content-Length, and
+    Django then reads it as empty. gunicorn de-chunks it and ends the stream at the body's end
+    (`wsgi.input_terminated`), so the webhook reads that stream itself, still up to its limit.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def read(self, size: int) -> bytes:
+        try:
+            return self.stream.read(size)
+        except Exception as exc:  # A broken chunk or a dropped connection, in the server's words.
+            raise UnreadablePostError(str(exc)) from exc
+
+
+def body_stream(request: HttpRequest) -> HttpRequest | ServerStream:
+    """Return what to read the body from: the request, or the server's stream when the body
+    came without Content-Length (chunked) and the server marks where it ends."""
+    meta = request.META
+    if not meta.get("CONTENT_LENGTH") and meta.get("wsgi.input_terminated") and "wsgi.input" in meta:
+        return ServerStream(meta["wsgi.input"])
+    return request
+
+
 def declared_length(request: HttpRequest) -> int:
     """Return the Content-Length the sender declared (0 when absent or not a number)."""
     try:
@@ -131,11 +158,12 @@ class InterviewResultWebhook(APIView):
         headers = redacted_headers(django_request)
         limit = settings.WEBHOOK_MAX_BODY_BYTES
         declared = declared_length(django_request)
+        stream = body_stream(django_request)
         try:
             if declared > limit:
-                head = django_request.read(1024)
+                head = stream.read(1024)
                 return self._too_large(head, declared, limit, headers, source_ip)
-            body = self._read_body(django_request, limit)
+            body = self._read_body(stream, limit)
         except UnreadablePostError:
             # The sender went away mid-body; nobody reads this answer, but it is not a 500.
             return error_response(400, {"body": ["The body could not be read."]})
@@ -153,7 +181,7 @@ class InterviewResultWebhook(APIView):
         return Response({"id": receipt.result_id, "outcome": receipt.outcome})
 
     @staticmethod
-    def _read_body(request: HttpRequest, limit: int) -> bytes:
+    def _read_body(request: HttpRequest | ServerStream, limit: int) -> bytes:
         """Read at most limit + 1 bytes: enough to know the body is too large."""
         chunks, size = [], 0
         while size <= limit:

@@ -110,3 +110,18 @@ def test_any_other_error_raised_in_a_middleware_is_still_a_500(quiet_client: Cli
 
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_the_500_page_falls_back_to_text_when_it_cannot_render(quiet_client: Client):
+    with (
+        mock.patch(
+            "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+            side_effect=RuntimeError("bug"),
+        ),
+        mock.patch("interviews.views.loader.get_template", side_effect=ValueError("no manifest")),
+    ):
+        response = quiet_client.get("/results/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/plain")
+    assert b"Something went wrong" in response.content

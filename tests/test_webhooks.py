@@ -201,6 +201,68 @@ def test_it_stops_reading_at_the_limit_when_content_length_lies(
     assert delivery.source_ip == "198.51.100.9"
 
 
+def chunked_wsgi_request(body: bytes) -> Any:
+    """Build a request as gunicorn hands over a chunked body: no Content-Length, the de-chunked
+    body on wsgi.input, which ends where the body ends (wsgi.input_terminated)."""
+    from django.core.handlers.wsgi import WSGIRequest
+
+    return WSGIRequest(
+        {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": WEBHOOK_URL,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "REMOTE_ADDR": "198.51.100.9",
+            "CONTENT_TYPE": "application/json",
+            "HTTP_AUTHORIZATION": f"Bearer {SECRET}",
+            "HTTP_TRANSFER_ENCODING": "chunked",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.input_terminated": True,
+            "wsgi.url_scheme": "http",
+        }
+    )
+
+
+def test_it_reads_a_chunked_body_sent_without_content_length():
+    response = InterviewResultWebhook.as_view()(
+        chunked_wsgi_request(payload_bytes("submitted.json"))
+    )
+
+    assert response.status_code == 200
+    assert response.data["outcome"] == "created"
+    assert bytes(only_delivery().body) == payload_bytes("submitted.json")
+
+
+def test_it_refuses_a_chunked_body_over_the_limit_with_413(settings: Any):
+    settings.WEBHOOK_MAX_BODY_BYTES = 2048
+    body = json.dumps({**payload("submitted.json"), "ai_analysis": "x" * 5000}).encode()
+
+    response = InterviewResultWebhook.as_view()(chunked_wsgi_request(body))
+
+    assert response.status_code == 413
+    delivery = only_delivery()
+    assert delivery.body_truncated is True
+    assert delivery.body_size == 2049
+    assert bytes(delivery.body) == body[:1024]
+
+
+class BrokenChunks(io.BytesIO):
+    def read(self, size: int | None = -1) -> bytes:
+        raise ValueError("Invalid chunk size")  # what gunicorn raises for a garbled chunk
+
+
+def test_it_answers_400_not_500_for_a_garbled_chunked_body():
+    request = chunked_wsgi_request(b"")
+    request.META["wsgi.input"] = BrokenChunks()
+
+    response = InterviewResultWebhook.as_view()(request)
+
+    assert response.status_code == 400
+    assert response.data == {"errors": {"body": ["The body could not be read."]}}
+
+
 class DisconnectingBody(io.BytesIO):
     def read(self, size: int | None = -1) -> bytes:
         raise OSError("connection reset by peer")
