@@ -123,7 +123,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
         "pool": {
             "min_size": 2,
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "8")),
-            "timeout": 10,
+            # How long a request waits for a connection: while the database is unreachable
+            # every request waits this long for its 503, so keep it short (load balancers'
+            # health checks time out after a few seconds). Threads never outnumber connections.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
         }
     }
 

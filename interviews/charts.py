@@ -116,6 +116,8 @@ class FunnelRow:
     count_x: float
     fill: str
     text_y: float
+    # The bar's length as a share of the largest (0-100), for bars drawn in HTML rows.
+    percent: float
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def funnel_chart(
                 count_x=label_width + bar_width + 6,
                 fill=EVENT_FILLS.get(key, BAR_FILL),
                 text_y=y + (row_height - gap) / 2 + 5,
+                percent=round(max(1.0, 100 * count / largest), 2),
             )
         )
     description = "; ".join(f"{row.label}: {row.count}" for row in rows)

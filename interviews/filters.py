@@ -38,9 +38,12 @@ ORDERING_CHOICES = [
 def ordering_expressions(ordering: str) -> list[Any]:
     """Return the ORDER BY for an ordering value: the key with nulls last, then id."""
     field, descending = ORDERINGS[ordering]
+    # NULLS LAST only where there can be nulls: on a NOT NULL column it would stop PostgreSQL
+    # from walking the (DESC NULLS FIRST) index of the received sort, and sort the whole table.
+    nulls_last = True if InterviewResult._meta.get_field(field).null else None
     if descending:
-        return [F(field).desc(nulls_last=True), F("id").desc()]
-    return [F(field).asc(nulls_last=True), F("id").asc()]
+        return [F(field).desc(nulls_last=nulls_last), F("id").desc()]
+    return [F(field).asc(nulls_last=nulls_last), F("id").asc()]
 
 
 class AnyValueMultipleChoiceField(forms.MultipleChoiceField):

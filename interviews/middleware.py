@@ -40,6 +40,8 @@ class HealthCheckMiddleware:
 class DatabaseUnavailableMiddleware:
     """Turn the database's operational errors (down, unreachable, locked) into a 503.
 
+    A request that cannot even connect is answered 503 before any view runs.
+
     The views' exceptions arrive here; errors raised elsewhere reach `views.server_error`, which
     does the same.
     """
@@ -48,6 +50,12 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Connect (or take a pooled connection) first, so that while the database is down every
+        # path answers 503, also the pages that would render without a query (the login form).
+        try:
+            connection.ensure_connection()
+        except (OperationalError, InterfaceError):
+            return database_unavailable_response()
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from interviews.filters import ResultFilter
@@ -56,19 +57,37 @@ STATUS_FIELDS = {
 def result_status_values(*, field: str) -> list[str]:
     """Return the documented values of a status field plus any other value present in the data.
 
-    Cached for a minute: it is a scan of an index and only feeds the filter's checkboxes.
+    Cached for a minute: it only feeds the filters' choices.
     """
     known = STATUS_FIELDS[field]
     key = f"result-status-values:{field}"
     present = cache.get(key)
     if present is None:
-        present = sorted(
-            value
-            for value in InterviewResult.objects.order_by().values_list(field, flat=True).distinct()
-            if value is not None
-        )
+        present = _distinct_values(field)
         cache.set(key, present, 60)
     return known + [value for value in present if value not in known]
+
+
+def _distinct_values(field: str) -> list[str]:
+    """Return the distinct non-null values of a status column, sorted."""
+    if connection.vendor != "postgresql":
+        values = InterviewResult.objects.order_by().values_list(field, flat=True).distinct()
+        return sorted(value for value in values if value is not None)
+    # A loose index scan: one index probe per distinct value, where SELECT DISTINCT would read
+    # every row (a quarter of a second per column at a million results).
+    column = InterviewResult._meta.get_field(field).column
+    table = InterviewResult._meta.db_table
+    sql = (
+        f"WITH RECURSIVE present(value) AS ("  # noqa: S608 (names come from the model)
+        f" SELECT min({column}) FROM {table}"
+        f" UNION ALL"
+        f" SELECT (SELECT min({column}) FROM {table} WHERE {column} > present.value)"
+        f" FROM present WHERE present.value IS NOT NULL"
+        f") SELECT value FROM present WHERE value IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- The recruiter pages ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     # Recruiters
     path("results/", views.result_list, name="results"),
     path("results/export.csv", exports.result_export_csv, name="results-export"),
+    path("results/summary/", views.result_summary_panel, name="results-summary"),
     path("results/<uuid:pk>/", views.result_detail, name="result-detail"),
     path("interviews/<uuid:pk>/name/", views.interview_rename, name="interview-rename"),
     # API clients

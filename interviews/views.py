@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -48,6 +49,7 @@ FUNNEL_STEPS = [
     (Event.SUBMITTED, "Submitted"),
     (Event.FAILED, "Failed"),
 ]
+DECISION_STEPS = [("yes", "Advance"), ("no", "Reject"), ("none", "Undecided")]
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -98,15 +100,58 @@ def _sort_columns(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]
     return columns
 
 
+def _summary_context(request: HttpRequest, queryset: QuerySet[InterviewResult]) -> dict:
+    """Return the counts by event and by decision and the score histogram of `queryset`.
+
+    Two aggregate queries, whatever the page size.
+    """
+    params = request.GET
+    summary = selectors.result_summary(queryset=queryset)
+    histogram = None
+    if summary.score_min is not None and summary.score_max is not None:
+        bins = selectors.result_score_histogram(
+            queryset=queryset,
+            low=summary.score_min,
+            high=summary.score_max,
+            bins=min(10, summary.scored),
+        )
+        histogram = histogram_chart(bins, height=120)
+    event_steps = FUNNEL_STEPS + (
+        [(Event.OTHER, "Other")] if summary.events[Event.OTHER] else []
+    )
+    funnel = funnel_chart([(key, label, summary.events[key]) for key, label in event_steps])
+    decisions = funnel_chart(
+        [(key, label, summary.decisions[key]) for key, label in DECISION_STEPS]
+    )
+    # Each bar links to the list narrowed to it; absolute, as the panel has its own URL.
+    results_url = reverse("results")
+    return {
+        "summary": summary,
+        "histogram": histogram,
+        "funnel": funnel,
+        "event_bars": [
+            (row, results_url + _query(params, event=row.key, cursor=None)) for row in funnel.rows
+        ],
+        "decision_bars": [
+            (row, results_url + _query(params, decision=row.key, cursor=None))
+            for row in decisions.rows
+        ],
+    }
+
+
 @require_safe
 @login_required
 def result_list(request: HttpRequest) -> HttpResponse:
     """Show the candidates the query string selects, with counts and charts for that filter.
 
     Invalid filter values answer 400 with the form's errors and no list: a bad value must never
-    look like "no candidates". An htmx request from the page gets only the results region.
+    look like "no candidates". An htmx request from the page gets only the results region, and
+    there the counts and charts load afterwards from `result_summary_panel`, so that the table
+    comes back first; a whole page (first visit, no JavaScript, history) renders them inline.
     """
     params = request.GET
+    htmx = getattr(request, "htmx", None)
+    region_only = bool(htmx and htmx.target == "results" and not htmx.history_restore_request)
     filterset = selectors.result_filterset(params=params)
     filter_form_prepare(
         filterset,
@@ -138,35 +183,22 @@ def result_list(request: HttpRequest) -> HttpResponse:
         except InvalidCursor:
             context["cursor_invalid"] = True
             page = paginate(queryset, ordering=ordering, cursor=None, page_size=page_size)
-        summary = selectors.result_summary(queryset=queryset)
-        histogram = None
-        if summary.score_min is not None and summary.score_max is not None:
-            bins = selectors.result_score_histogram(
-                queryset=queryset,
-                low=summary.score_min,
-                high=summary.score_max,
-                bins=min(10, summary.scored),
-            )
-            histogram = histogram_chart(bins)
-        funnel = funnel_chart(
-            [(key, label, summary.events[key]) for key, label in FUNNEL_STEPS]
-            + (
-                [(Event.OTHER, "Other", summary.events[Event.OTHER])]
-                if summary.events[Event.OTHER]
-                else []
-            )
-        )
+        if region_only:
+            # The count is what the recruiter reads first; the heavier aggregates follow.
+            total = queryset.order_by().count()
+            context["summary_url"] = reverse("results-summary") + _query(params, cursor=None)
+        else:
+            context.update(_summary_context(request, queryset))
+            total = context["summary"].total
         # Only when nothing matches: is the whole table empty (the webhook never delivered)?
-        nothing_received = summary.total == 0 and (
+        nothing_received = total == 0 and (
             not filters_active or not InterviewResult.objects.exists()
         )
         list_query = params.copy()
         context.update(
             page=page,
             rows=page.rows,
-            summary=summary,
-            histogram=histogram,
-            funnel=funnel,
+            total=total,
             nothing_received=nothing_received,
             ordering=ordering,
             page_size=page_size,
@@ -178,21 +210,29 @@ def result_list(request: HttpRequest) -> HttpResponse:
             ),
             first_url=_query(params, cursor=None) if params.get("cursor") else None,
             export_url=reverse("results-export") + _query(params, cursor=None),
-            event_links={key: _query(params, event=key, cursor=None) for key in Event.values},
-            decision_links={
-                key: _query(params, decision=key, cursor=None) for key in ("yes", "no", "none")
-            },
             webhook_url=request.build_absolute_uri(reverse("webhook-interview-result")),
         )
 
-    template = "results/list.html"
-    htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target == "results" and not htmx.history_restore_request:
-        template = "results/list.html#results"
+    template = "results/list.html#results" if region_only else "results/list.html"
     response = render(request, template, context, status=status)
     # The same URL answers a whole page or the results region: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_safe
+@login_required
+def result_summary_panel(request: HttpRequest) -> HttpResponse:
+    """Answer the counts and charts of the list's filter: the list's htmx region loads them.
+
+    The same filter parameters as the list (page and order do not change the counts); invalid
+    ones answer 400 with a short message, the list itself shows which field is wrong.
+    """
+    filterset = selectors.result_filterset(params=request.GET)
+    if not filterset.is_valid():
+        return render(request, "results/_summary.html", {"invalid": True}, status=400)
+    context = _summary_context(request, filterset.qs)
+    return render(request, "results/_summary.html", context)
 
 
 @require_safe

@@ -112,7 +112,11 @@ def body_stream(request: HttpRequest) -> HttpRequest | ServerStream:
     """Return what to read the body from: the request, or the server's stream when the body
     came without Content-Length (chunked) and the server marks where it ends."""
     meta = request.META
-    if not meta.get("CONTENT_LENGTH") and meta.get("wsgi.input_terminated") and "wsgi.input" in meta:
+    if (
+        not meta.get("CONTENT_LENGTH")
+        and meta.get("wsgi.input_terminated")
+        and "wsgi.input" in meta
+    ):
         return ServerStream(meta["wsgi.input"])
     return request
 

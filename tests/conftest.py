@@ -1,10 +1,12 @@
 """Shared fixtures: the sample payloads, a webhook client and the standing users."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 PAYLOADS = Path(__file__).resolve().parent.parent.parent / "shared" / "payloads"
@@ -19,6 +21,14 @@ def payload_bytes(name: str) -> bytes:
 
 def payload(name: str) -> dict[str, Any]:
     return json.loads(payload_bytes(name))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts without cached values (status choices, throttling counts)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

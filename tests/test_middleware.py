@@ -1,7 +1,11 @@
 """GET /healthz and the 503 for a database outage on every path (interviews.middleware, and the
 500 handler interviews.views.server_error for errors raised outside a view)."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -125,3 +129,56 @@ def test_the_500_page_falls_back_to_text_when_it_cannot_render(quiet_client: Cli
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/plain")
     assert b"Something went wrong" in response.content
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/admin/login/", "/api/results/", "/results/", "/nowhere"]
+)
+def test_every_path_answers_503_when_the_database_cannot_be_reached(
+    quiet_client: Client, path: str
+):
+    # The login form renders without a query: the connection itself is what fails.
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection",
+        side_effect=OperationalError('connection to server at "127.0.0.1", port 5999 failed'),
+    ):
+        response = quiet_client.get(path)
+
+    assert_unavailable(response)
+    assert response.json() == {"detail": "The database is unavailable. Try again later."}
+
+
+def test_the_webhook_answers_503_when_the_database_cannot_be_reached(quiet_client: Client):
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = WebhookClient(quiet_client).post(payload_bytes("submitted.json"))
+
+    assert_unavailable(response)
+
+
+def test_the_connection_pool_gives_up_within_a_health_checks_timeout():
+    # While PostgreSQL is unreachable each request waits this long for its 503; 10 s outlasted
+    # a load balancer's health check (and many clients' timeouts).
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5999/x",
+        "SECRET_KEY": "t",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("DATABASE_POOL_TIMEOUT", None)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['pool']['timeout'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+    assert float(done.stdout) <= 5

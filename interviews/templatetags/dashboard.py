@@ -1,9 +1,13 @@
 """Template filters of the recruiter pages: how platform values read to a recruiter."""
 
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from interviews.charts import number_label
 
@@ -51,6 +55,22 @@ def status_help(value: str | None, field: str) -> str:
 def score(value: float | None) -> str:
     """Return a score as shown in a table (two decimals at most); an em dash when missing."""
     return "—" if value is None else number_label(value)
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """Return a time as a recruiter scans a list: "3 hours ago" within a day, else the date.
+
+    "3 weeks, 2 days ago" is long and vague; a date is short and exact (the title has the time).
+    """
+    if value is None:
+        return "—"
+    now = timezone.now()
+    if abs(now - value) < timedelta(days=1):
+        return str(naturaltime(value))
+    local = timezone.localtime(value)
+    same_year = local.year == timezone.localtime(now).year
+    return date_format(local, "j M" if same_year else "j M Y")
 
 
 @register.filter
@@ -106,3 +126,9 @@ FIELD_LABELS = {
     "processing_status": "Processing status",
     "interview_status": "Interview status",
 }
+
+
+@register.simple_tag
+def reasons_hidden(pros: list[str] | None, cons: list[str] | None) -> int:
+    """Return how many reasons a list row keeps folded: all but the first of each side."""
+    return max(len(pros or []) - 1, 0) + max(len(cons or []) - 1, 0)
