@@ -152,7 +152,7 @@ def funnel_chart(
                 count_x=label_width + bar_width + 6,
                 fill=EVENT_FILLS.get(key, BAR_FILL),
                 text_y=y + (row_height - gap) / 2 + 5,
-                percent=round(max(1.0, 100 * count / largest), 2),
+                percent=round(100 * count / largest, 2),
             )
         )
     description = "; ".join(f"{row.label}: {row.count}" for row in rows)

@@ -72,25 +72,49 @@ def decode_cursor(cursor: str, ordering: str) -> dict[str, Any]:
         raise InvalidCursor("Invalid cursor.") from None
 
 
-def _after(field: str, descending: bool, value: Any, pk: uuid.UUID) -> Q:
-    """Rows strictly after (value, pk) in the order (field nulls last, id), same direction."""
-    beyond, tie = ("lt", "lt") if descending else ("gt", "gt")
-    if value is None:
-        # In the trailing block of nulls only the id decides.
-        return Q(**{f"{field}__isnull": True, f"id__{tie}": pk})
-    return (
-        Q(**{f"{field}__{beyond}": value})
-        | Q(**{field: value, f"id__{tie}": pk})
-        | Q(**{f"{field}__isnull": True})
+def _beyond(field: str, cmp: str, value: Any, pk: uuid.UUID) -> Q:
+    """Rows past (value, pk) among those with a value, `cmp` being "lt" or "gt".
+
+    Written as `field <= value AND (field < value OR id < pk)` rather than as one OR: the first
+    term is a range PostgreSQL walks in the sort's index from the cursor on, where an OR would
+    make it read every row before the cursor too.
+    """
+    return Q(**{f"{field}__{cmp}e": value}) & (
+        Q(**{f"{field}__{cmp}": value}) | Q(**{f"id__{cmp}": pk})
     )
 
 
-def _before(field: str, descending: bool, value: Any, pk: uuid.UUID) -> Q:
-    """Rows strictly before (value, pk) in the same order."""
-    before, tie = ("gt", "gt") if descending else ("lt", "lt")
+def _segments_after(field: str, descending: bool, value: Any, pk: uuid.UUID) -> list[Q]:
+    """Return, in page order, the filters of the rows after (value, pk): first those with a
+    value, then the trailing block of nulls (where only the id decides)."""
+    cmp = "lt" if descending else "gt"
+    nulls = Q(**{f"{field}__isnull": True})
     if value is None:
-        return Q(**{f"{field}__isnull": False}) | Q(**{f"{field}__isnull": True, f"id__{tie}": pk})
-    return Q(**{f"{field}__{before}": value}) | Q(**{field: value, f"id__{tie}": pk})
+        return [nulls & Q(**{f"id__{cmp}": pk})]
+    if InterviewResult._meta.get_field(field).null:
+        return [_beyond(field, cmp, value, pk), nulls]
+    return [_beyond(field, cmp, value, pk)]
+
+
+def _segments_before(field: str, descending: bool, value: Any, pk: uuid.UUID) -> list[Q]:
+    """Return, in reversed page order, the filters of the rows before (value, pk)."""
+    cmp = "gt" if descending else "lt"
+    if value is None:
+        return [
+            Q(**{f"{field}__isnull": True, f"id__{cmp}": pk}),
+            Q(**{f"{field}__isnull": False}),
+        ]
+    return [_beyond(field, cmp, value, pk)]
+
+
+def _take(queryset: QuerySet[InterviewResult], segments: list[Q], limit: int) -> list[Any]:
+    """Return up to `limit` rows, reading the segments in turn (one query each, at most)."""
+    rows: list[Any] = []
+    for segment in segments:
+        rows += queryset.filter(segment)[: limit - len(rows)]
+        if len(rows) == limit:
+            break
+    return rows
 
 
 def paginate(
@@ -111,7 +135,7 @@ def paginate(
     position = decode_cursor(cursor, ordering)
     value, pk = position["v"], position["id"]
     if position["d"] == "n":
-        rows = list(queryset.filter(_after(field, descending, value, pk))[: page_size + 1])
+        rows = _take(queryset, _segments_after(field, descending, value, pk), page_size + 1)
         has_more = len(rows) > page_size
         rows = rows[:page_size]
         return Page(
@@ -121,8 +145,8 @@ def paginate(
         )
 
     # Backwards: walk the reversed order, then put the rows back in page order.
-    reversed_rows = list(
-        queryset.filter(_before(field, descending, value, pk)).reverse()[: page_size + 1]
+    reversed_rows = _take(
+        queryset.reverse(), _segments_before(field, descending, value, pk), page_size + 1
     )
     has_more = len(reversed_rows) > page_size
     rows = list(reversed(reversed_rows[:page_size]))

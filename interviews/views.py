@@ -116,9 +116,7 @@ def _summary_context(request: HttpRequest, queryset: QuerySet[InterviewResult]) 
             bins=min(10, summary.scored),
         )
         histogram = histogram_chart(bins, height=120)
-    event_steps = FUNNEL_STEPS + (
-        [(Event.OTHER, "Other")] if summary.events[Event.OTHER] else []
-    )
+    event_steps = FUNNEL_STEPS + ([(Event.OTHER, "Other")] if summary.events[Event.OTHER] else [])
     funnel = funnel_chart([(key, label, summary.events[key]) for key, label in event_steps])
     decisions = funnel_chart(
         [(key, label, summary.decisions[key]) for key, label in DECISION_STEPS]

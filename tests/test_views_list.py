@@ -466,3 +466,77 @@ def test_its_query_count_does_not_grow_with_the_page(recruiter: Client) -> None:
     fifty = app_queries(recruiter, URL)
     assert five == fifty
     assert fifty <= 8
+
+
+def test_its_htmx_region_answers_the_table_first_and_loads_the_summary_after(
+    recruiter: Client,
+) -> None:
+    InterviewResultFactory.create(candidate_name="Maria Tamm", score=3)
+    response = get(
+        recruiter, "score_min=1&cursor=abc", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    content = response.content.decode()
+    assert "Maria Tamm" in content and response.context["total"] == 1
+    assert "summary" not in response.context
+    # The panel keeps the filter but not the page.
+    assert 'hx-get="/results/summary/?score_min=1"' in content
+    assert 'hx-trigger="load"' in content
+
+
+def test_its_whole_page_renders_the_summary_inline_without_javascript(recruiter: Client) -> None:
+    InterviewResultFactory.create(score=3, recruiter_go_next_round=True)
+    content = get(recruiter).content.decode()
+    assert 'id="summary"' in content and "/results/summary/" not in content
+    assert "Where candidates are" in content and 'href="/results/?decision=yes"' in content
+
+
+def test_its_summary_panel_counts_the_filter_and_links_back_to_the_list(recruiter: Client) -> None:
+    InterviewResultFactory.create(status="active", recruiter_go_next_round=True, score=4)
+    InterviewResultFactory.create(status="draft", recruiter_go_next_round=None, score=2)
+    response = recruiter.get("/results/summary/?status=active&ordering=-score")
+    assert response.status_code == 200
+    assert response.context["summary"].total == 1
+    assert "<html" not in response.content.decode()
+    assert 'href="/results/?status=active&amp;ordering=-score&amp;event=collected"' in (
+        response.content.decode()
+    )
+
+
+def test_its_summary_panel_refuses_an_invalid_filter(recruiter: Client) -> None:
+    response = recruiter.get("/results/summary/?score_min=abc")
+    assert response.status_code == 400
+    assert b"once every filter is valid" in response.content
+
+
+def test_its_summary_panel_is_for_recruiters_only(client: Client) -> None:
+    assert client.get("/results/summary/").status_code == 302
+
+
+def test_it_folds_reasons_only_when_there_are_more_than_one_a_side(recruiter: Client) -> None:
+    InterviewResultFactory.create(
+        ai_analysis_recruiter_why_hire=["Clear answers"], ai_analysis_recruiter_why_not_hire=[]
+    )
+    content = get(recruiter).content.decode()
+    assert "Clear answers" in content and '<details class="reasons"' not in content
+    assert "0 against" not in content
+
+
+def test_its_htmx_region_and_panel_query_counts_do_not_grow_with_the_page(
+    recruiter: Client,
+) -> None:
+    region = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+
+    def counts() -> tuple[int, int]:
+        cache.clear()
+        with CaptureQueriesContext(connection) as context:
+            assert get(recruiter, "", **region).status_code == 200
+        page = [q for q in context.captured_queries if "django_session" not in q["sql"]]
+        panel = app_queries(recruiter, "/results/summary/")
+        return len([q for q in page if "auth_user" not in q["sql"]]), panel
+
+    InterviewResultFactory.create_batch(5, score=2)
+    five = counts()
+    InterviewResultFactory.create_batch(45, score=3)
+    fifty = counts()
+    assert five == fifty
+    assert fifty[0] <= 8 and fifty[1] <= 8
