@@ -55,3 +55,17 @@ def test_the_500_page_renders_without_a_request_or_the_database(
 def test_the_403_page_renders(rf: object) -> None:
     content = loader.get_template("403.html").render({})
     assert "You cannot do that here" in content
+
+
+def test_logging_in_is_paused_after_five_failures(client: Client) -> None:
+    UserFactory.create(username="alice")
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "correct horse battery staple"}
+    )
+
+    assert response.status_code == 429
+    assert "Logging in is paused" in response.content.decode()
+    assert "_auth_user_id" not in client.session
