@@ -38,8 +38,11 @@ def filter_form_prepare(filterset: ResultFilter, *, status_values: dict[str, lis
     fields["interview"].widget = forms.CheckboxSelectMultiple()
     fields["interview"].widget.choices = fields["interview"].choices
     fields["decision"].widget = forms.RadioSelect(choices=fields["decision"].choices)
+    errors = filterset.form.errors if filterset.is_bound else {}
     for name in ("score_min", "score_max", "ai_score_min", "ai_score_max"):
-        fields[name].widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
+        # A number input shows nothing for "abc": keep an invalid value visible beside its error.
+        widget = forms.TextInput if name in errors else forms.NumberInput
+        fields[name].widget = widget(attrs={"step": "any", "inputmode": "decimal"})
     for name in ("received_after", "received_before"):
         # A date picker cannot show a date-time someone typed into the URL: keep it as text
         # so that the next change of another filter does not silently drop it.

@@ -75,8 +75,8 @@ def _distinct_values(field: str) -> list[str]:
         return sorted(value for value in values if value is not None)
     # A loose index scan: one index probe per distinct value, where SELECT DISTINCT would read
     # every row (a quarter of a second per column at a million results).
-    column = InterviewResult._meta.get_field(field).column
-    table = InterviewResult._meta.db_table
+    column = connection.ops.quote_name(field)  # the status columns are named as their fields
+    table = connection.ops.quote_name(InterviewResult._meta.db_table)
     sql = (
         f"WITH RECURSIVE present(value) AS ("  # noqa: S608 (names come from the model)
         f" SELECT min({column}) FROM {table}"

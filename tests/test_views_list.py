@@ -540,3 +540,11 @@ def test_its_htmx_region_and_panel_query_counts_do_not_grow_with_the_page(
     fifty = counts()
     assert five == fifty
     assert fifty[0] <= 8 and fifty[1] <= 8
+
+
+def test_it_keeps_an_invalid_score_visible_beside_its_error(recruiter: Client) -> None:
+    content = get(recruiter, "score_min=abc").content.decode()
+    field = content.split('name="score_min"', 1)[0].rsplit("<input", 1)[1]
+    rest = content.split('name="score_min"', 1)[1].split(">", 1)[0]
+    assert 'type="text"' in field + rest
+    assert 'value="abc"' in field + rest
