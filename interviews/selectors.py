@@ -1,5 +1,6 @@
 """Reads: every screen gets its results through these functions and the one FilterSet."""
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass
@@ -110,6 +111,24 @@ class ResultSummary:
         return self.total - self.scored
 
 
+# The counts and charts are aggregates over every matching result: at a million results each
+# costs a few hundred milliseconds, so they are kept for a minute per filter (the table is live).
+SUMMARY_CACHE_SECONDS = 60
+
+
+def _aggregate_cached(queryset: QuerySet[InterviewResult], aggregates: dict[str, Any]) -> Any:
+    """Return `queryset.aggregate(**aggregates)`, cached per query for SUMMARY_CACHE_SECONDS."""
+    query = queryset.order_by()
+    sql, params = query.query.sql_with_params()
+    fingerprint = f"{sql}|{params!r}|{aggregates!r}"
+    key = "result-aggregate:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    row = cache.get(key)
+    if row is None:
+        row = query.aggregate(**aggregates)
+        cache.set(key, row, SUMMARY_CACHE_SECONDS)
+    return row
+
+
 def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
     """Return the counts per event and per decision of `queryset` in one aggregate query."""
     aggregates: dict[str, Any] = {
@@ -124,7 +143,7 @@ def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
     }
     for event in Event.values:
         aggregates[f"event_{event}"] = Count("pk", filter=Q(event=event))
-    row = queryset.order_by().aggregate(**aggregates)
+    row = _aggregate_cached(queryset, aggregates)
     return ResultSummary(
         total=row["total"],
         events={event: row[f"event_{event}"] for event in Event.values},
@@ -163,7 +182,7 @@ def result_score_histogram(
         )
         for index in range(bins)
     }
-    row = queryset.order_by().aggregate(**aggregates)
+    row = _aggregate_cached(queryset, aggregates)
     return [HistogramBin(edges[i], edges[i + 1], row[f"bin_{i}"]) for i in range(bins)]
 
 

@@ -1,7 +1,9 @@
+from typing import Any
+
 import pytest
 from django.http import QueryDict
 
-from interviews.selectors import FilterError, result_list, result_status_values
+from interviews.selectors import FilterError, result_list, result_status_values, result_summary
 from tests.factories import InterviewResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +46,18 @@ def test_result_list_raises_with_every_invalid_parameter() -> None:
         result_list(params=QueryDict("score_min=x&decision=maybe&status=anything"))
 
     assert set(raised.value.errors) == {"score_min", "decision"}
+
+
+def test_the_summary_of_a_filter_is_computed_once_a_minute(
+    django_assert_num_queries: Any,
+) -> None:
+    InterviewResultFactory.create(status="active", recruiter_go_next_round=True)
+    queryset = result_list(params=QueryDict("status=active"))
+    with django_assert_num_queries(1):
+        first = result_summary(queryset=queryset)
+    with django_assert_num_queries(0):
+        assert result_summary(queryset=queryset) == first
+    with django_assert_num_queries(1):
+        result_summary(queryset=result_list(params=QueryDict("status=draft")))
+    assert first.total == 1
+    assert first.decisions["yes"] == 1
