@@ -155,6 +155,7 @@ def bench_ingest() -> None:
 
 def bench_pages() -> None:
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.test import Client
 
     from interviews.models import InterviewResult
@@ -167,9 +168,11 @@ def bench_pages() -> None:
     result = InterviewResult.objects.order_by().first()
     assert result is not None
 
-    def get(url: str) -> Callable[[], object]:
+    def get(url: str, *, cold: bool = True, htmx: bool = False) -> Callable[[], object]:
         def call() -> None:
-            response = client.get(url)
+            if cold:  # the list's counts and charts are cached for a minute: measure without
+                cache.clear()
+            response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
             assert response.status_code == 200, (url, response.status_code)
 
         return call
@@ -191,6 +194,12 @@ def bench_pages() -> None:
     print(f"\n## Pages at {InterviewResult.objects.count():,} results (median of {REPEAT}, ms)")
     for name, url in pages.items():
         print(f"  {name:40s} {median_ms(get(url)):8.1f} ms", flush=True)
+    warm = median_ms(get("/results/", cold=False))
+    print(f"  {'list: default, counts cached':40s} {warm:8.1f} ms", flush=True)
+    table = median_ms(get("/results/?status=active", htmx=True))
+    print(f"  {'list: htmx table swap (status=active)':40s} {table:8.1f} ms", flush=True)
+    panel = median_ms(get("/results/summary/?status=active", htmx=True))
+    print(f"  {'list: its counts and charts panel':40s} {panel:8.1f} ms", flush=True)
 
 
 def bench_export() -> None:

@@ -55,6 +55,12 @@ class AnyValueMultipleChoiceField(forms.MultipleChoiceField):
     def valid_value(self, value: str) -> bool:
         return True
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        # As forms.CharField does: PostgreSQL refuses NUL in a query parameter (a 500).
+        if any("\x00" in item for item in value):
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters")
+
 
 class AnyValueFilter(filters.MultipleChoiceFilter):
     """`?status=a&status=b` matches a or b exactly; values are never split on commas."""

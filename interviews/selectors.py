@@ -129,6 +129,11 @@ def _aggregate_cached(queryset: QuerySet[InterviewResult], aggregates: dict[str,
     return row
 
 
+def result_count(*, queryset: QuerySet[InterviewResult]) -> int:
+    """Return how many results `queryset` selects (cached like the summary)."""
+    return _aggregate_cached(queryset, {"total": Count("pk")})["total"]
+
+
 def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
     """Return the counts per event and per decision of `queryset` in one aggregate query."""
     aggregates: dict[str, Any] = {

@@ -183,7 +183,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
             page = paginate(queryset, ordering=ordering, cursor=None, page_size=page_size)
         if region_only:
             # The count is what the recruiter reads first; the heavier aggregates follow.
-            total = queryset.order_by().count()
+            total = selectors.result_count(queryset=queryset)
             context["summary_url"] = reverse("results-summary") + _query(params, cursor=None)
         else:
             context.update(_summary_context(request, queryset))
