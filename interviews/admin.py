@@ -18,7 +18,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import DataError, connections
 from django.db.models import Count, Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
@@ -170,7 +170,22 @@ class DecisionFilter(admin.SimpleListFilter):
         return queryset.filter(recruiter_go_next_round=decision[value])
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class LookupSafeAdmin(admin.ModelAdmin):
+    """A changelist whose URL filters the database refuses is an invalid lookup, not a 500.
+
+    The admin takes any lookup on a model's own fields from the query string, and some values
+    only fail in the database: NUL in a string (PostgreSQL), "zz" for an inet column. Django
+    answers invalid lookups by redirecting to the list with ?e=1.
+    """
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_changelist_instance(request)
+        except (DataError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class ReadOnlyAdmin(LookupSafeAdmin):
     """View only: no add, change or delete."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -444,7 +459,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(LookupSafeAdmin):
     list_display = ["__str__", "id", "result_count", "first_seen_at"]
     search_fields = ["name"]
     fields = ["id", "name", "first_seen_at", "result_count"]

@@ -1,6 +1,7 @@
 """Reads: every screen gets its results through these functions and the one FilterSet."""
 
 import hashlib
+import json
 import math
 import uuid
 from dataclasses import dataclass
@@ -127,6 +128,21 @@ def _aggregate_cached(queryset: QuerySet[InterviewResult], aggregates: dict[str,
         row = query.aggregate(**aggregates)
         cache.set(key, row, SUMMARY_CACHE_SECONDS)
     return row
+
+
+# Beyond this many rows the list shows an estimated count and loads its charts afterwards.
+LARGE_RESULT_SET = 100_000
+
+
+def result_count_estimate(*, queryset: QuerySet[InterviewResult]) -> int | None:
+    """Return the planner's estimate of how many results `queryset` selects, when it expects
+    more than LARGE_RESULT_SET (PostgreSQL only; None otherwise, where an exact count is cheap).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    plan = json.loads(queryset.order_by().explain(format="json"))
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    return rows if rows > LARGE_RESULT_SET else None
 
 
 def result_count(*, queryset: QuerySet[InterviewResult]) -> int:

@@ -181,9 +181,13 @@ def result_list(request: HttpRequest) -> HttpResponse:
         except InvalidCursor:
             context["cursor_invalid"] = True
             page = paginate(queryset, ordering=ordering, cursor=None, page_size=page_size)
-        if region_only:
+        # At a very large scale the count is the planner's estimate, and the counts and charts
+        # (aggregates over every matching row) load after the table, as after an htmx swap.
+        estimate = selectors.result_count_estimate(queryset=queryset)
+        if region_only or estimate is not None:
             # The count is what the recruiter reads first; the heavier aggregates follow.
-            total = selectors.result_count(queryset=queryset)
+            total = estimate if estimate is not None else selectors.result_count(queryset=queryset)
+            context["total_estimated"] = estimate is not None
             context["summary_url"] = reverse("results-summary") + _query(params, cursor=None)
         else:
             context.update(_summary_context(request, queryset))
@@ -230,7 +234,9 @@ def result_summary_panel(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return render(request, "results/_summary.html", {"invalid": True}, status=400)
     context = _summary_context(request, filterset.qs)
-    return render(request, "results/_summary.html", context)
+    # Without JavaScript the list links here: answer a page around the panel.
+    template = "results/_summary.html" if request.htmx else "results/summary_page.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
 
 
 @require_safe

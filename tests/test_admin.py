@@ -284,3 +284,30 @@ def test_exports_are_listed_read_only(admin_client: Client, operator: Any) -> No
     url = f"/admin/interviews/export/{export.pk}/change/"
     assert admin_client.get(url).status_code == 200
     assert admin_client.post(url, {"rows": "0"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/interviews/interviewresult/?status__exact=act%00ive",
+        "/admin/interviews/interviewresult/?candidate_name=a%00b",
+        "/admin/interviews/delivery/?outcome__exact=%00",
+        "/admin/interviews/delivery/?source_ip=zz",
+        "/admin/interviews/interview/?name=%00",
+        "/admin/interviews/export/?channel=%00",
+    ],
+)
+def test_a_lookup_the_database_refuses_is_an_invalid_lookup_not_a_500(
+    admin_client: Client, url: str
+) -> None:
+    InterviewResultFactory.create()
+    delivery_receive(body=payload_bytes("submitted.json"), source_ip="127.0.0.1")
+
+    response = admin_client.get(url)
+
+    # SQLite stores NUL and any text as an address; PostgreSQL refuses both.
+    if connection.vendor == "postgresql":
+        assert response.status_code == 302
+        assert response["Location"].endswith("?e=1")
+    else:
+        assert response.status_code == 200

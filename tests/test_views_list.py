@@ -548,3 +548,47 @@ def test_it_keeps_an_invalid_score_visible_beside_its_error(recruiter: Client) -
     rest = content.split('name="score_min"', 1)[1].split(">", 1)[0]
     assert 'type="text"' in field + rest
     assert 'value="abc"' in field + rest
+
+
+def test_a_very_large_list_shows_an_estimate_and_loads_its_charts_afterwards(
+    recruiter: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    InterviewResultFactory.create(candidate_name="Maria Tamm")
+    monkeypatch.setattr("interviews.selectors.result_count_estimate", lambda *, queryset: 1_234_567)
+
+    response = get(recruiter, "status=active")
+
+    content = response.content.decode()
+    assert "About <strong>1,234,567</strong>" in content
+    assert "Maria Tamm" in content
+    assert "summary" not in response.context
+    assert 'hx-get="/results/summary/?status=active"' in content
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_the_estimate_comes_from_postgresqls_planner(
+    recruiter: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interviews import selectors
+
+    InterviewResultFactory.create_batch(3)
+    queryset = selectors.result_list(params={})
+    assert selectors.result_count_estimate(queryset=queryset) is None
+    monkeypatch.setattr(selectors, "LARGE_RESULT_SET", 0)
+    estimate = selectors.result_count_estimate(queryset=queryset)
+    assert estimate is not None
+    assert estimate >= 1
+
+
+def test_the_counts_and_charts_are_a_page_of_their_own_without_javascript(
+    recruiter: Client,
+) -> None:
+    InterviewResultFactory.create(status="active", recruiter_go_next_round=True)
+
+    response = recruiter.get("/results/summary/?status=active")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Counts and charts</h1>" in content
+    assert 'href="/results/?status=active"' in content
+    assert response.context["summary"].total == 1
