@@ -493,7 +493,9 @@ def test_its_whole_page_renders_the_summary_inline_without_javascript(recruiter:
 def test_its_summary_panel_counts_the_filter_and_links_back_to_the_list(recruiter: Client) -> None:
     InterviewResultFactory.create(status="active", recruiter_go_next_round=True, score=4)
     InterviewResultFactory.create(status="draft", recruiter_go_next_round=None, score=2)
-    response = recruiter.get("/results/summary/?status=active&ordering=-score")
+    response = recruiter.get(
+        "/results/summary/?status=active&ordering=-score", headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert response.context["summary"].total == 1
     assert "<html" not in response.content.decode()
