@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import SimpleTemplateResponse
 
 RETRY_AFTER_SECONDS = "30"
 
@@ -62,3 +64,37 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             return database_unavailable_response()
         return None
+
+
+class AdminInvalidLookupMiddleware:
+    """An admin list filtered by a query-string value the database refuses is an invalid lookup.
+
+    The admin accepts a lookup on any of a model's own fields from the URL, and some values only
+    fail in the database (NUL in a string on PostgreSQL, "zz" for an address, a year past 9999),
+    also in the admins of django.contrib.auth, DRF's tokens and axes. Django's answer to an
+    invalid lookup is a redirect to the unfiltered list with ?e=1; this gives the same instead of
+    a 500.
+    """
+
+    REFUSED = (DataError, ValueError, OverflowError, TypeError)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        match = request.resolver_match
+        if (
+            request.method not in ("GET", "HEAD")
+            or not isinstance(exception, self.REFUSED)
+            or match is None
+            or match.app_name != "admin"
+            or not (match.url_name or "").endswith("_changelist")
+            or not request.GET
+        ):
+            return None
+        if ERROR_FLAG in request.GET:
+            return SimpleTemplateResponse("admin/invalid_setup.html", {"title": "Database error"})
+        return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")

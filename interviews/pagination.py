@@ -7,7 +7,9 @@ either direction; DRF's CursorPagination cannot do that.
 
 import base64
 import binascii
+import datetime as dt
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,11 +62,18 @@ def decode_cursor(cursor: str, ordering: str) -> dict[str, Any]:
         if field == "last_received_at":
             if not isinstance(value, str):
                 raise InvalidCursor("Invalid cursor.")
-            payload["v"] = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise InvalidCursor("Invalid cursor.")
+            # Cursors carry UTC; another offset (PostgreSQL refuses one beyond ±15:59) or a time
+            # that overflows on the way to UTC was not made here.
+            payload["v"] = moment.astimezone(dt.UTC)
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise InvalidCursor("Invalid cursor.")
         elif value is not None:
             payload["v"] = float(value)  # The score columns are floats; a huge int overflows.
+            if not math.isfinite(payload["v"]):
+                raise InvalidCursor("Invalid cursor.")
         return payload
     except InvalidCursor:
         raise

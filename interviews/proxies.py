@@ -65,3 +65,17 @@ def client_ip(request: HttpRequest) -> str | None:
 def axes_client_ip(request: Any) -> str | None:
     """django-axes' hook: throttle logins by the same address the webhook records."""
     return client_ip(request)
+
+
+# django-axes stores the attempted username in a 255-character column: longer input (nothing
+# stops a sender typing more into the login form) would fail the insert with a 500.
+AXES_USERNAME_MAX_LENGTH = 255
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None) -> str | None:
+    """django-axes' hook: the username a login attempt is throttled and recorded by."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "POST", {}).get("username")
+    return None if username is None else str(username)[:AXES_USERNAME_MAX_LENGTH]

@@ -182,3 +182,48 @@ def test_the_connection_pool_gives_up_within_a_health_checks_timeout():
     )
 
     assert float(done.stdout) <= 5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/auth/user/?username=a%00b",
+        "/admin/authtoken/tokenproxy/?key=%00",
+        "/admin/axes/accessattempt/?ip_address=zz",
+        "/admin/interviews/delivery/?body=zz",
+        "/admin/interviews/delivery/?received_at__year=99999999999",
+    ],
+)
+def test_an_admin_list_filtered_by_a_value_the_database_refuses_is_not_a_500(
+    admin_client: Client, url: str
+):
+    response = admin_client.get(url)
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")
+
+
+def test_an_admin_list_that_keeps_failing_shows_the_invalid_setup_page(admin_client: Client):
+    with mock.patch(
+        "django.contrib.admin.options.ModelAdmin.get_changelist_instance",
+        side_effect=ValueError("refused"),
+    ):
+        first = admin_client.get("/admin/auth/user/?username=x")
+        again = admin_client.get("/admin/auth/user/?e=1")
+
+    assert first.status_code == 302
+    assert first["Location"] == "/admin/auth/user/?e=1"
+    assert again.status_code == 200
+    assert b"Database error" in again.content
+
+
+def test_other_errors_in_the_admin_are_still_raised(admin_client: Client):
+    with (
+        mock.patch(
+            "django.contrib.admin.options.ModelAdmin.get_changelist_instance",
+            side_effect=RuntimeError("bug"),
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        admin_client.get("/admin/auth/user/?username=x")

@@ -1,11 +1,14 @@
+import base64
 import datetime as dt
+import json
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from interviews.filters import ORDERINGS, ordering_expressions
 from interviews.models import InterviewResult
-from interviews.pagination import paginate
+from interviews.pagination import InvalidCursor, paginate
 from tests.factories import InterviewResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +58,80 @@ def test_it_walks_forward_then_back_in_every_ordering(
         assert [str(r.id) for r in page.rows] == rows
         back = page.previous_cursor
     assert back is None
+
+
+def raw_cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+ANY_ID = "912ff898-2e65-4a31-8ff5-d3c59005eb97"
+
+
+@pytest.mark.parametrize(
+    ("ordering", "cursor"),
+    [
+        # Overflows on the way to UTC.
+        (
+            "-received",
+            f'{{"o":"-received","v":"9999-12-31T23:59:59-05:00","id":"{ANY_ID}","d":"n"}}',
+        ),
+        (
+            "-received",
+            f'{{"o":"-received","v":"0001-01-01T00:00:00+05:00","id":"{ANY_ID}","d":"p"}}',
+        ),
+        # A naive time: cursors carry UTC.
+        ("-received", f'{{"o":"-received","v":"2026-01-01","id":"{ANY_ID}","d":"n"}}'),
+        ("-score", f'{{"o":"-score","v":NaN,"id":"{ANY_ID}","d":"n"}}'),
+        ("-score", f'{{"o":"-score","v":-Infinity,"id":"{ANY_ID}","d":"p"}}'),
+    ],
+)
+def test_a_forged_cursor_is_invalid_not_a_database_error(ordering: str, cursor: str) -> None:
+    InterviewResultFactory.create()
+
+    with pytest.raises(InvalidCursor):
+        paginate(
+            InterviewResult.objects.order_by(*ordering_expressions(ordering)),
+            ordering=ordering,
+            cursor=raw_cursor(cursor),
+            page_size=5,
+        )
+
+
+def test_the_api_pages_from_a_cursor_with_an_offset_postgresql_refuses(admin_client: Any) -> None:
+    # PostgreSQL refuses an offset beyond ±15:59 (a 500 before): the cursor is read in UTC.
+    cursor = raw_cursor(
+        f'{{"o":"-received","v":"2026-01-01T00:00:00-23:59","id":"{ANY_ID}","d":"n"}}'
+    )
+
+    response = admin_client.get("/api/results/", {"cursor": cursor})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59-05:00", "2026-01-01", "2026-01-01T00:00:00\u0000"]
+)
+def test_the_api_answers_400_for_a_cursor_time_it_cannot_use(admin_client: Any, value: str) -> None:
+    cursor = raw_cursor(f'{{"o":"-received","v":"{value}","id":"{ANY_ID}","d":"n"}}')
+
+    response = admin_client.get("/api/results/", {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor."]}
+
+
+def test_a_cursor_in_another_offset_still_pages_from_the_same_instant(
+    results: list[InterviewResult],
+) -> None:
+    ordering = "-received"
+    queryset = InterviewResult.objects.order_by(*ordering_expressions(ordering))
+    first = paginate(queryset, ordering=ordering, cursor=None, page_size=4)
+    assert first.next_cursor is not None
+    payload = json.loads(base64.urlsafe_b64decode(first.next_cursor + "=="))
+    moment = dt.datetime.fromisoformat(payload["v"]).astimezone(dt.timezone(dt.timedelta(hours=2)))
+    shifted = raw_cursor(json.dumps({**payload, "v": moment.isoformat()}))
+
+    again = paginate(queryset, ordering=ordering, cursor=shifted, page_size=4)
+
+    expected = paginate(queryset, ordering=ordering, cursor=first.next_cursor, page_size=4)
+    assert [row.pk for row in again.rows] == [row.pk for row in expected.rows]

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.test import RequestFactory
 
-from interviews.proxies import axes_client_ip, client_ip
+from interviews.proxies import axes_client_ip, axes_username, client_ip
 
 
 def ip_of(remote: str | None, forwarded: str | None = None) -> str | None:
@@ -73,3 +73,25 @@ def test_axes_throttles_by_the_same_address():
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
 
     assert axes_client_ip(request) == "203.0.113.7"
+
+
+def test_axes_records_a_username_cut_to_its_column():
+    request = RequestFactory().post("/accounts/login/", {"username": "u" * 5000})
+
+    assert axes_username(request, {"username": "u" * 5000}) == "u" * 255
+    assert axes_username(request, None) == "u" * 255
+    assert axes_username(RequestFactory().get("/"), None) is None
+
+
+@pytest.mark.django_db
+def test_a_login_with_an_absurdly_long_username_is_refused_not_a_500(settings: Any):
+    from axes.models import AccessAttempt
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = False
+    client = Client(enforce_csrf_checks=False)
+
+    response = client.post("/accounts/login/", {"username": "u" * 5000, "password": "wrong"})
+
+    assert response.status_code == 200  # the form again, with its error
+    assert AccessAttempt.objects.get().username == "u" * 255
