@@ -279,8 +279,8 @@ def parse_delivery(body: bytes) -> ParsedDelivery:
 
     envelope_type = ""
     record: Any = data
-    # A database-change envelope; a DELETE may carry only old_record.
-    if "id" not in data and ("record" in data or "old_record" in data):
+    # A database-change envelope; a DELETE may carry only old_record, or no record at all.
+    if "id" not in data and ({"record", "old_record", "table"} & data.keys()):
         kind = data.get("type")
         if kind is not None and not isinstance(kind, str):
             raise PayloadError({"type": ["Must be a string."]})

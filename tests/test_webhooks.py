@@ -524,6 +524,14 @@ def test_it_stores_and_ignores_other_envelope_types(
     assert InterviewResult.objects.get().score == 5.12
 
 
+def test_it_ignores_a_delete_envelope_without_any_record(webhook: WebhookClient):
+    response = webhook.post({"type": "DELETE", "table": "interview_result", "schema": "public"})
+
+    assert response.status_code == 200
+    assert response.json() == {"id": None, "outcome": "ignored"}
+    assert Delivery.objects.get().outcome == Delivery.Outcome.IGNORED
+
+
 def test_it_ignores_an_envelope_for_another_table(webhook: WebhookClient):
     body = {"type": "UPDATE", "table": "profiles", "record": {"id": "x"}}
 
