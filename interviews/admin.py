@@ -185,8 +185,8 @@ class LookupSafeAdmin(admin.ModelAdmin):
             raise IncorrectLookupParameters(exc) from exc
 
 
-class ReadOnlyAdmin(LookupSafeAdmin):
-    """View only: no add, change or delete."""
+class ViewOnly:
+    """No add, change or delete: for the platform's data and the audit trail."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -198,7 +198,11 @@ class ReadOnlyAdmin(LookupSafeAdmin):
         return False
 
 
-class DeliveryInline(admin.TabularInline):
+class ReadOnlyAdmin(ViewOnly, LookupSafeAdmin):
+    """A view-only changelist and detail."""
+
+
+class DeliveryInline(ViewOnly, admin.TabularInline):
     model = Delivery
     fields = readonly_fields = (
         "received_at",
@@ -212,15 +216,6 @@ class DeliveryInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name_plural = "delivery history"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="changes")
     def what_changed(self, delivery: Delivery) -> str | None:
