@@ -3,10 +3,12 @@ through `ResultFilter`, so a query string means the same thing everywhere (CONTR
 """
 
 import datetime as dt
+import json
 from typing import Any
 
 import django_filters as filters
 from django import forms
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -177,13 +179,17 @@ class ResultFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return qs
+        # The reasons are JSON lists, searched as their JSON text: look for the term as it is
+        # written inside a JSON string (a quote as \", and on SQLite, which stores JSON with
+        # ASCII escapes, "é" as \u00e9), so that neither punctuation nor accents go astray.
+        in_json = json.dumps(value, ensure_ascii=connection.vendor != "postgresql")[1:-1]
         return qs.filter(
             Q(candidate_name__icontains=value)
             | Q(candidate_email__icontains=value)
             | Q(candidate_external_id__icontains=value)
             | Q(ai_analysis_recruiter__icontains=value)
-            | Q(ai_analysis_recruiter_why_hire__icontains=value)
-            | Q(ai_analysis_recruiter_why_not_hire__icontains=value)
+            | Q(ai_analysis_recruiter_why_hire__icontains=in_json)
+            | Q(ai_analysis_recruiter_why_not_hire__icontains=in_json)
         )
 
     def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:

@@ -35,3 +35,34 @@ def test_a_status_with_a_nul_character_is_a_400_not_a_500(name: str, url: str) -
 
     assert response.status_code == 400
     assert response.json() == {name: ["Null characters are not allowed."]}
+
+
+def search(term: str) -> set[str]:
+    filterset = ResultFilter({"q": term}, queryset=InterviewResult.objects.all())
+    assert filterset.is_valid()
+    return {result.candidate_name or "" for result in filterset.qs}
+
+
+def test_the_search_finds_a_reason_with_an_accent_or_a_quote() -> None:
+    InterviewResultFactory.create(
+        candidate_name="Aino", ai_analysis_recruiter_why_hire=['Built the "Åland" pipeline']
+    )
+    InterviewResultFactory.create(
+        candidate_name="Lee", ai_analysis_recruiter_why_not_hire=["Prefers café hours"]
+    )
+
+    assert search("Åland") == {"Aino"}
+    assert search('"Åland"') == {"Aino"}
+    assert search("café") == {"Lee"}
+
+
+def test_the_search_does_not_match_the_json_around_the_reasons() -> None:
+    InterviewResultFactory.create(
+        candidate_name="Sam",
+        ai_analysis_recruiter="Solid",
+        ai_analysis_recruiter_why_hire=["Clear", "Calm"],
+        ai_analysis_recruiter_why_not_hire=[],
+    )
+
+    assert search('"') == set()
+    assert search('", "') == set()
