@@ -47,7 +47,7 @@ def filter_form_prepare(filterset: ResultFilter, *, status_values: dict[str, lis
         # A date picker cannot show a date-time someone typed into the URL: keep it as text
         # so that the next change of another filter does not silently drop it.
         value = str(filterset.data.get(name, ""))
-        is_date = len(value) <= len("2026-01-31")
+        is_date = len(value) <= len("2026-01-31") and name not in errors
         fields[name].widget = forms.DateInput(attrs={"type": "date" if is_date else "text"})
     fields["q"].widget = forms.TextInput(
         attrs={

@@ -17,6 +17,7 @@ api_docs = csp_update(
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="results", permanent=False), name="home"),
+    path("favicon.ico", views.favicon),
     # The platform
     path(
         "webhooks/interview-result/",

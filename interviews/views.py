@@ -16,12 +16,14 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     HttpResponseServerError,
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -135,6 +137,12 @@ def _summary_context(request: HttpRequest, queryset: QuerySet[InterviewResult]) 
             for row in decisions.rows
         ],
     }
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Point browsers that ask for /favicon.ico (the admin's pages) at the site's icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_safe

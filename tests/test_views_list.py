@@ -594,3 +594,11 @@ def test_the_counts_and_charts_are_a_page_of_their_own_without_javascript(
     assert "<h1>Counts and charts</h1>" in content
     assert 'href="/results/?status=active"' in content
     assert response.context["summary"].total == 1
+
+
+def test_it_keeps_an_invalid_date_visible_beside_its_error(recruiter: Client) -> None:
+    content = get(recruiter, "received_after=yesterday").content.decode()
+    tag = content.split('name="received_after"', 1)
+    field = tag[0].rsplit("<input", 1)[1] + tag[1].split(">", 1)[0]
+    assert 'type="text"' in field
+    assert 'value="yesterday"' in field

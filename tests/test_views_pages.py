@@ -69,3 +69,9 @@ def test_logging_in_is_paused_after_five_failures(client: Client) -> None:
     assert response.status_code == 429
     assert "Logging in is paused" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_favicon_ico_points_at_the_sites_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
