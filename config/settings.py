@@ -178,8 +178,6 @@ STORAGES = {
         )
     },
 }
-# Tests render pages without running collectstatic first.
-WHITENOISE_MANIFEST_STRICT = False
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)

@@ -217,6 +217,10 @@ class DeliveryInline(ViewOnly, admin.TabularInline):
     show_change_link = True
     verbose_name_plural = "delivery history"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        # The history shows no bodies: a result's deliveries may hold megabytes of them.
+        return super().get_queryset(request).defer("body", "headers")
+
     @admin.display(description="changes")
     def what_changed(self, delivery: Delivery) -> str | None:
         return (
@@ -398,6 +402,11 @@ class DeliveryAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["replay_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        # The list shows no bodies (up to 512 KiB each); the detail loads its one when shown.
+        return super().get_queryset(request).defer("body", "headers")
+
     fields = [
         "received_at",
         "outcome",

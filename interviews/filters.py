@@ -99,8 +99,11 @@ class ReceivedBoundField(forms.Field):
             raise forms.ValidationError(
                 f"Enter a date between {self.YEARS.start} and {self.YEARS.stop - 1}."
             )
-        if isinstance(parsed, dt.datetime) and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
+        if isinstance(parsed, dt.datetime):
+            if timezone.is_naive(parsed):
+                parsed = timezone.make_aware(parsed)
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+            parsed = parsed.astimezone(dt.UTC)
         return parsed
 
 

@@ -1,8 +1,9 @@
 """Apply deliveries to results: the one path for data into the product.
 
-The webhook, `seed_demo`, `replay_deliveries` and the admin's replay action all call
-`delivery_receive` or `delivery_apply`. Each delivery is applied in one transaction with its
-result's row locked, so concurrent deliveries of one result queue up and none is lost.
+The webhook and `seed_demo` call `delivery_receive`; `replay_deliveries` and the admin's replay
+action call `delivery_replay`; all of them end in `delivery_apply`. Each delivery is applied in
+one transaction with its result's row locked, so concurrent deliveries of one result queue up
+and none is lost.
 """
 
 import logging
@@ -117,9 +118,16 @@ def delivery_apply(*, delivery: Delivery) -> Receipt:
     return Receipt(delivery=delivery, result_id=parsed.result_id)
 
 
+REPLAYABLE = {Delivery.Outcome.REJECTED, Delivery.Outcome.IGNORED}
+
+
 def delivery_replay(*, delivery: Delivery) -> str:
-    """Re-apply a stored delivery and return its new outcome ("skipped" for an oversized one)."""
-    if delivery.body_truncated:
+    """Re-apply a stored delivery that was not applied, and return its new outcome.
+
+    "skipped" for a delivery that was applied already (its effect and its changes are in the
+    result's history, which a second application would rewrite) and for an oversized one.
+    """
+    if delivery.body_truncated or delivery.outcome not in REPLAYABLE:
         return "skipped"
     delivery.replayed_at = timezone.now()
     return delivery_apply(delivery=delivery).outcome
@@ -146,6 +154,15 @@ def _apply_record(*, delivery: Delivery, parsed: ParsedDelivery) -> None:
         result = InterviewResult.objects.select_for_update().get(pk=result_id)
 
         created = result.record_hash == ""
+        if delivery.replayed_at is not None and _superseded(result, delivery):
+            # Arrival order: a replayed delivery never rolls back a state that a delivery
+            # received after it has set.
+            delivery.outcome = Delivery.Outcome.IGNORED
+            delivery.late_retry = True
+            delivery.error = {"replay": ["A delivery received later already set this result."]}
+            delivery.result = result
+            delivery.save()
+            return
         if result.record_hash == parsed.record_hash:
             delivery.outcome = Delivery.Outcome.DUPLICATE
         else:
@@ -173,6 +190,16 @@ def _apply_record(*, delivery: Delivery, parsed: ParsedDelivery) -> None:
         result.current_delivery = delivery
         result.last_received_at = max(result.last_received_at, now)
         result.save()
+
+
+def _superseded(result: InterviewResult, delivery: Delivery) -> bool:
+    """Return whether the result's current state came from a delivery received after this one."""
+    if result.current_delivery_id is None:
+        return False
+    current = Delivery.objects.filter(pk=result.current_delivery_id).values_list(
+        "received_at", flat=True
+    )
+    return any(received_at > delivery.received_at for received_at in current)
 
 
 def _jsonable(value: Any) -> Any:

@@ -30,6 +30,10 @@ COMPLETED_INTERVIEW_STATUSES = {"completed", "completed, stopped early"}
 FAILED_INTERVIEW_STATUSES = {"failed", "abandoned", "terminated, no speech detected"}
 
 
+# A submitted result the platform sent back to draft: a retake was requested (PLATFORM.md).
+RESET_FOR_RETAKE = Q(was_submitted=True, status="draft")
+
+
 def derive_event(status: str | None, interview_status: str | None) -> str:
     """Return the platform event (PLATFORM.md's table) that a result's state corresponds to."""
     if status == "active" and interview_status in COMPLETED_INTERVIEW_STATUSES:
@@ -140,8 +144,8 @@ class InterviewResult(models.Model):
 
     @property
     def reset_for_retake(self) -> bool:
-        """A submitted result the platform sent back to draft (a retake was requested)."""
-        return self.was_submitted and self.event != Event.SUBMITTED
+        """A submitted result the platform sent back to draft (see RESET_FOR_RETAKE)."""
+        return self.was_submitted and self.status == "draft"
 
     @property
     def decision(self) -> str:

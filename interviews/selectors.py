@@ -16,6 +16,7 @@ from interviews.models import (
     KNOWN_INTERVIEW_STATUSES,
     KNOWN_PROCESSING_STATUSES,
     KNOWN_STATUSES,
+    RESET_FOR_RETAKE,
     Delivery,
     Event,
     InterviewResult,
@@ -154,7 +155,7 @@ def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
     """Return the counts per event and per decision of `queryset` in one aggregate query."""
     aggregates: dict[str, Any] = {
         "total": Count("pk"),
-        "reset_for_retake": Count("pk", filter=Q(was_submitted=True) & ~Q(event=Event.SUBMITTED)),
+        "reset_for_retake": Count("pk", filter=RESET_FOR_RETAKE),
         "scored": Count("score"),
         "score_min": Min("score"),
         "score_max": Max("score"),

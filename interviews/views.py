@@ -8,6 +8,7 @@ import sys
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
@@ -221,6 +222,8 @@ def result_list(request: HttpRequest) -> HttpResponse:
             first_url=_query(params, cursor=None) if params.get("cursor") else None,
             export_url=reverse("results-export") + _query(params, cursor=None),
             webhook_url=request.build_absolute_uri(reverse("webhook-interview-result")),
+            webhook_header=settings.WEBHOOK_SECRET_HEADER,
+            webhook_bearer=settings.WEBHOOK_SECRET_HEADER.lower() == "authorization",
         )
 
     template = "results/list.html#results" if region_only else "results/list.html"

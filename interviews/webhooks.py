@@ -169,8 +169,11 @@ class InterviewResultWebhook(APIView):
                 return self._too_large(head, declared, limit, headers, source_ip)
             body = self._read_body(stream, limit)
         except UnreadablePostError:
-            # The sender went away mid-body; nobody reads this answer, but it is not a 500.
-            return error_response(400, {"body": ["The body could not be read."]})
+            # The sender went away mid-body; nobody reads this answer, but it is not a 500,
+            # and the attempt is on record like any authenticated delivery.
+            errors = {"body": ["The body could not be read."]}
+            delivery_reject(body=b"", errors=errors, headers=headers, source_ip=source_ip)
+            return error_response(400, errors)
         if len(body) > limit:
             return self._too_large(body, max(len(body), declared), limit, headers, source_ip)
 

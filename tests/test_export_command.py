@@ -99,6 +99,7 @@ def test_a_bad_filter_is_a_command_error_with_the_message() -> None:
 def test_an_unwritable_output_is_a_command_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Cannot write"):
         export(f"--output={tmp_path / 'missing' / 'out.csv'}")
+    assert not Export.objects.exists()  # nothing was exported, so nothing is on record
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:

@@ -66,3 +66,15 @@ def test_the_search_does_not_match_the_json_around_the_reasons() -> None:
 
     assert search('"') == set()
     assert search('", "') == set()
+
+
+@pytest.mark.parametrize("offset", ["%2B23:59", "-20:00", "%2B15:59"])
+def test_a_received_bound_with_any_utc_offset_filters_instead_of_failing(offset: str) -> None:
+    InterviewResultFactory.create(candidate_name="Maria")
+    client = APIClient()
+    client.force_authenticate(UserFactory.create())
+
+    response = client.get(f"/api/results/?received_after=2000-01-01T00:00:00{offset}")
+
+    assert response.status_code == 200
+    assert [row["candidate_name"] for row in response.json()["results"]] == ["Maria"]

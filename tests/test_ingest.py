@@ -220,17 +220,46 @@ def test_it_refuses_to_apply_an_oversized_delivery_and_replay_skips_it():
 
 
 def test_it_replays_a_stored_delivery_through_the_same_path():
-    created = receive(payload_bytes("submitted.json")).delivery
-    receive(payload_bytes("resend-decision.json"), minutes=1)
+    rejected = receive({**payload("submitted.json"), "score": "5.12"}).delivery
+    Delivery.objects.filter(pk=rejected.pk).update(body=payload_bytes("submitted.json"))
+    rejected.refresh_from_db()
 
-    outcome = delivery_replay(delivery=created)
+    outcome = delivery_replay(delivery=rejected)
 
-    created.refresh_from_db()
-    assert outcome == created.outcome == Delivery.Outcome.UPDATED
-    assert created.late_retry is False  # it is the very delivery that first carried the record
-    assert created.replayed_at is not None
-    assert the_result().current_delivery == created
-    assert the_result().recruiter_go_next_round is None
+    rejected.refresh_from_db()
+    assert outcome == rejected.outcome == Delivery.Outcome.CREATED
+    assert rejected.replayed_at is not None
+    assert the_result().current_delivery == rejected
+
+
+def test_replay_skips_a_delivery_that_was_applied_and_keeps_its_history():
+    receive({**payload("submitted.json"), "score": 1.0})
+    second = receive({**payload("submitted.json"), "score": 2.0}, minutes=1).delivery
+    receive({**payload("submitted.json"), "score": 3.0}, minutes=2)
+
+    assert delivery_replay(delivery=second) == "skipped"
+
+    second.refresh_from_db()
+    assert second.changes == [{"field": "score", "old": 1.0, "new": 2.0}]
+    assert second.replayed_at is None
+    assert the_result().score == 3.0
+
+
+def test_a_replayed_delivery_never_rolls_back_a_later_state():
+    rejected = receive({**payload("submitted.json"), "score": "1.0"}).delivery
+    receive({**payload("submitted.json"), "score": 3.0}, minutes=2)
+    Delivery.objects.filter(pk=rejected.pk).update(
+        body=json.dumps({**payload("submitted.json"), "score": 1.0}).encode()
+    )
+    rejected.refresh_from_db()
+
+    outcome = delivery_replay(delivery=rejected)
+
+    rejected.refresh_from_db()
+    assert outcome == rejected.outcome == Delivery.Outcome.IGNORED
+    assert rejected.late_retry
+    assert rejected.result == the_result()
+    assert the_result().score == 3.0
 
 
 def test_it_keeps_the_first_received_time_of_a_result():
@@ -241,3 +270,12 @@ def test_it_keeps_the_first_received_time_of_a_result():
     result = the_result()
     assert result.first_received_at == START + timedelta(minutes=3)
     assert result.last_received_at == START + timedelta(minutes=9)
+
+
+def test_an_archived_result_is_not_reset_for_a_retake(webhook):
+    webhook.post(payload_bytes("submitted.json"))
+    webhook.post({**payload("submitted.json"), "status": "archived"})
+
+    result = InterviewResult.objects.get()
+    assert result.was_submitted
+    assert not result.reset_for_retake

@@ -423,6 +423,13 @@ def test_it_explains_how_to_connect_the_platform_when_nothing_arrived(recruiter:
     content = get(recruiter).content.decode()
     assert "No interview results yet" in content
     assert "http://testserver/webhooks/interview-result/" in content
+    assert "Authorization: Bearer &lt;one of the WEBHOOK_SECRETS&gt;" in content
+
+
+def test_its_setup_hint_names_a_custom_secret_header(recruiter: Client, settings: Any) -> None:
+    settings.WEBHOOK_SECRET_HEADER = "X-Webhook-Secret"
+    content = get(recruiter).content.decode()
+    assert "X-Webhook-Secret: &lt;one of the WEBHOOK_SECRETS&gt;" in content
 
 
 def test_it_offers_to_clear_filters_when_nothing_matches(recruiter: Client) -> None:

@@ -276,6 +276,9 @@ def test_it_answers_400_not_500_when_the_sender_disconnects_mid_body():
 
     assert response.status_code == 400
     assert response.data == {"errors": {"body": ["The body could not be read."]}}
+    recorded = Delivery.objects.get()
+    assert recorded.outcome == Delivery.Outcome.REJECTED
+    assert recorded.error == {"body": ["The body could not be read."]}
 
 
 def test_it_accepts_a_body_exactly_at_the_limit(webhook: WebhookClient, settings: Any):

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
-        # Staff, so the demo recruiter can also look around the admin.
+        # Staff and superuser, so the demo recruiter can also look around the whole admin.
         user.is_staff = True
         user.is_superuser = True
         user.set_password(password)

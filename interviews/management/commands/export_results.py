@@ -54,19 +54,28 @@ class Command(BaseCommand):
 
         # Counting costs a query; only a person watching a terminal needs the total.
         total = queryset.count() if self.stderr.isatty() else None
-        export = export_start(
-            user=None, channel=Export.Channel.COMMAND, params=filter_params(params)
-        )
-        chunks = csv_chunks(result_csv_rows(queryset), export=export)
         output = options["output"]
         if output == "-":
+            export = export_start(
+                user=None, channel=Export.Channel.COMMAND, params=filter_params(params)
+            )
+            chunks = csv_chunks(result_csv_rows(queryset), export=export)
             self.write(chunks, lambda chunk: self.stdout.write(chunk, ending=""), export, total)
             return
         try:
-            with open(output, "w", encoding="utf-8", newline="") as file:
-                self.write(chunks, file.write, export, total)
+            # Opened before the export is recorded: a path that cannot be written leaves none.
+            file = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
+        with file:
+            export = export_start(
+                user=None, channel=Export.Channel.COMMAND, params=filter_params(params)
+            )
+            chunks = csv_chunks(result_csv_rows(queryset), export=export)
+            try:
+                self.write(chunks, file.write, export, total)
+            except OSError as exc:
+                raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
         self.stdout.write(f"Exported {export.rows} results to {output}.")
 
     def write(
