@@ -5,8 +5,6 @@ from django import forms
 from interviews.filters import ResultFilter
 from interviews.models import Interview
 
-STATUS_FIELDS = ("status", "interview_status", "processing_status")
-
 
 class InterviewRenameForm(forms.ModelForm):
     """Give an interview the name recruiters know it by (blank: back to its short id)."""
@@ -31,7 +29,7 @@ def filter_form_prepare(filterset: ResultFilter, *, status_values: dict[str, lis
     page cannot drift from the API and the export.
     """
     fields = filterset.form.fields
-    for name in STATUS_FIELDS:
+    for name in status_values:
         fields[name].choices = [(value, value) for value in status_values[name]]
         fields[name].widget = forms.CheckboxSelectMultiple(choices=fields[name].choices)
     fields["event"].widget = forms.CheckboxSelectMultiple(choices=fields["event"].choices)

@@ -163,8 +163,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
     filter_form_prepare(
         filterset,
         status_values={
-            field: selectors.result_status_values(field=field)
-            for field in ("status", "interview_status", "processing_status")
+            field: selectors.result_status_values(field=field) for field in selectors.STATUS_FIELDS
         },
     )
     filters_active = any(key not in NOT_FILTERS and any(values) for key, values in params.lists())
