@@ -30,7 +30,15 @@ from django.utils.text import Truncator
 from interviews.exports import export_response
 from interviews.filters import DEFAULT_ORDERING, ordering_expressions
 from interviews.ingest import delivery_replay
-from interviews.models import Delivery, Export, Interview, InterviewResult
+from interviews.models import (
+    DECISION_CHOICES,
+    DECISIONS,
+    Delivery,
+    Export,
+    Interview,
+    InterviewResult,
+    decision_q,
+)
 from interviews.selectors import result_status_values
 
 
@@ -158,16 +166,13 @@ class DecisionFilter(admin.SimpleListFilter):
     parameter_name = "decision"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Advance"), ("no", "Reject"), ("none", "Undecided")]
+        return DECISION_CHOICES
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        decision = {"yes": True, "no": False, "none": None}
         value = self.value()
-        if value not in decision:
+        if value not in DECISIONS:
             return None
-        if decision[value] is None:
-            return queryset.filter(recruiter_go_next_round__isnull=True)
-        return queryset.filter(recruiter_go_next_round=decision[value])
+        return queryset.filter(decision_q(value))
 
 
 class ViewOnly:

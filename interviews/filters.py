@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from interviews.models import Event, Interview, InterviewResult
+from interviews.models import DECISION_CHOICES, Event, Interview, InterviewResult, decision_q
 
 # ordering value -> (model field, descending). Results without the field's value come last in
 # either direction; ties are broken by id in the same direction (see `ordering_expressions`).
@@ -142,7 +142,7 @@ class ResultFilter(filters.FilterSet):
         choices=Event.choices, method="filter_event", label="Event"
     )
     decision = filters.ChoiceFilter(
-        choices=[("yes", "Advance"), ("no", "Reject"), ("none", "Undecided")],
+        choices=DECISION_CHOICES,
         method="filter_decision",
         label="Decision",
         empty_label="Any decision",
@@ -173,10 +173,7 @@ class ResultFilter(filters.FilterSet):
         return qs.filter(event__in=value) if value else qs
 
     def filter_decision(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        decision = {"yes": True, "no": False, "none": None}[value]
-        if decision is None:
-            return qs.filter(recruiter_go_next_round__isnull=True)
-        return qs.filter(recruiter_go_next_round=decision)
+        return qs.filter(decision_q(value))
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -30,6 +30,29 @@ COMPLETED_INTERVIEW_STATUSES = {"completed", "completed, stopped early"}
 FAILED_INTERVIEW_STATUSES = {"failed", "abandoned", "terminated, no speech detected"}
 
 
+# The recruiter's decision on the platform (recruiter_go_next_round) in the `decision` filter's
+# words: parameter value -> (the field's value, the label recruiters read).
+DECISIONS: dict[str, tuple[bool | None, str]] = {
+    "yes": (True, "Advance"),
+    "no": (False, "Reject"),
+    "none": (None, "Undecided"),
+}
+DECISION_CHOICES = [(key, label) for key, (_, label) in DECISIONS.items()]
+
+
+def decision_q(key: str) -> Q:
+    """Return the filter that selects results with the decision `key` ("yes", "no", "none")."""
+    value = DECISIONS[key][0]
+    if value is None:
+        return Q(recruiter_go_next_round__isnull=True)
+    return Q(recruiter_go_next_round=value)
+
+
+def decision_label(value: bool | None) -> str:
+    """Return "Advance", "Reject" or "Undecided" for a recruiter_go_next_round value."""
+    return next(label for field_value, label in DECISIONS.values() if field_value is value)
+
+
 # A submitted result the platform sent back to draft: a retake was requested (PLATFORM.md).
 RESET_FOR_RETAKE = Q(was_submitted=True, status="draft")
 
@@ -150,7 +173,7 @@ class InterviewResult(models.Model):
     @property
     def decision(self) -> str:
         """Return the platform decision in the recruiter's words."""
-        return {True: "Advance", False: "Reject"}.get(self.recruiter_go_next_round, "Undecided")  # type: ignore[arg-type]
+        return decision_label(self.recruiter_go_next_round)
 
 
 class Delivery(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from interviews.filters import ResultFilter
 from interviews.models import (
+    DECISIONS,
     KNOWN_INTERVIEW_STATUSES,
     KNOWN_PROCESSING_STATUSES,
     KNOWN_STATUSES,
@@ -20,6 +21,7 @@ from interviews.models import (
     Delivery,
     Event,
     InterviewResult,
+    decision_q,
 )
 from interviews.pagination import cursor_at, paginate
 
@@ -159,9 +161,7 @@ def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
         "scored": Count("score"),
         "score_min": Min("score"),
         "score_max": Max("score"),
-        "decision_yes": Count("pk", filter=Q(recruiter_go_next_round=True)),
-        "decision_no": Count("pk", filter=Q(recruiter_go_next_round=False)),
-        "decision_none": Count("pk", filter=Q(recruiter_go_next_round__isnull=True)),
+        **{f"decision_{key}": Count("pk", filter=decision_q(key)) for key in DECISIONS},
     }
     for event in Event.values:
         aggregates[f"event_{event}"] = Count("pk", filter=Q(event=event))
@@ -169,7 +169,7 @@ def result_summary(*, queryset: QuerySet[InterviewResult]) -> ResultSummary:
     return ResultSummary(
         total=row["total"],
         events={event: row[f"event_{event}"] for event in Event.values},
-        decisions={key: row[f"decision_{key}"] for key in ("yes", "no", "none")},
+        decisions={key: row[f"decision_{key}"] for key in DECISIONS},
         reset_for_retake=row["reset_for_retake"],
         scored=row["scored"],
         score_min=row["score_min"],

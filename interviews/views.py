@@ -34,7 +34,7 @@ from interviews import selectors
 from interviews.charts import funnel_chart, histogram_chart
 from interviews.forms import InterviewRenameForm, filter_form_prepare
 from interviews.middleware import database_unavailable_response
-from interviews.models import Event, Interview, InterviewResult
+from interviews.models import DECISION_CHOICES, Event, Interview, InterviewResult
 from interviews.pagination import InvalidCursor, paginate
 
 PAGE_SIZE = 50
@@ -52,7 +52,6 @@ FUNNEL_STEPS = [
     (Event.SUBMITTED, "Submitted"),
     (Event.FAILED, "Failed"),
 ]
-DECISION_STEPS = [("yes", "Advance"), ("no", "Reject"), ("none", "Undecided")]
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -122,7 +121,7 @@ def _summary_context(request: HttpRequest, queryset: QuerySet[InterviewResult]) 
     event_steps = FUNNEL_STEPS + ([(Event.OTHER, "Other")] if summary.events[Event.OTHER] else [])
     funnel = funnel_chart([(key, label, summary.events[key]) for key, label in event_steps])
     decisions = funnel_chart(
-        [(key, label, summary.decisions[key]) for key, label in DECISION_STEPS]
+        [(key, label, summary.decisions[key]) for key, label in DECISION_CHOICES]
     )
     # Each bar links to the list narrowed to it; absolute, as the panel has its own URL.
     results_url = reverse("results")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from interviews.charts import number_label
+from interviews.models import decision_label
 
 register = template.Library()
 
@@ -98,7 +99,7 @@ def change_side(change: dict[str, Any], side: str) -> str:
     """Return the "old" or "new" side of a delivery's change as plain text."""
     value = change.get(side)
     if change.get("field") == "recruiter_go_next_round":
-        return {True: "Advance", False: "Reject"}.get(value, "Undecided")  # type: ignore[arg-type]
+        return decision_label(value)
     if value is None or value == "" or value == []:
         return "(empty)"
     if isinstance(value, list):
