@@ -185,6 +185,12 @@ class ResultRecordSerializer(serializers.Serializer):
 
 # The record fields that become InterviewResult columns, in the payload's names.
 RECORD_FIELDS: list[str] = [name for name in ResultRecordSerializer().get_fields() if name != "id"]
+# The fields holding UUIDs, which the hash compares in one spelling (lower case, with hyphens).
+UUID_FIELDS: list[str] = [
+    name
+    for name, field in ResultRecordSerializer().get_fields().items()
+    if isinstance(field, serializers.UUIDField)
+]
 
 
 # --- Parsing ----------------------------------------------------------------------------------
@@ -309,7 +315,9 @@ def parse_delivery(body: bytes) -> ParsedDelivery:
     return ParsedDelivery(
         record=record,
         fields=fields,
-        record_hash=canonical_hash(record),
+        record_hash=canonical_hash(
+            {**record, **{name: str(fields[name]) for name in UUID_FIELDS if fields[name]}}
+        ),
         envelope_type=envelope_type,
         ignored=False,
         result_id=str(fields["id"]),

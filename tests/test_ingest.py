@@ -279,3 +279,13 @@ def test_an_archived_result_is_not_reset_for_a_retake(webhook):
     result = InterviewResult.objects.get()
     assert result.was_submitted
     assert not result.reset_for_retake
+
+
+def test_a_resend_with_its_ids_in_upper_case_is_a_duplicate():
+    receive(payload_bytes("submitted.json"))
+    shouting = {
+        key: value.upper() if key in ("id", "interview_id", "profile_id") else value
+        for key, value in payload("submitted.json").items()
+    }
+
+    assert receive(shouting, minutes=1).outcome == Delivery.Outcome.DUPLICATE
