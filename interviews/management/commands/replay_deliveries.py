@@ -12,7 +12,7 @@ from interviews.models import Delivery
 class Command(BaseCommand):
     help = (
         "Re-parse and re-apply stored deliveries through the ingest path, for example the ones "
-        "rejected before a fix was deployed."
+        "rejected before a fix was deployed. Deliveries that were applied already are skipped."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
