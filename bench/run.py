@@ -123,7 +123,7 @@ def bench_ingest() -> None:
 
     from interviews.ingest import delivery_receive
 
-    payload = json.loads((ROOT.parent / "shared" / "payloads" / "submitted.json").read_text())
+    payload = json.loads((ROOT / "examples" / "deliveries" / "submitted.json").read_text())
 
     def ingest_new() -> None:
         body = json.dumps({**payload, "id": str(uuid.uuid4())}).encode()

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "interviews",
 ]
 
@@ -133,12 +136,36 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    # Per process: the list's counts and the filter choices (page views never write the database).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every worker and machine: API throttle counts (failed authentication included).
+    # The table is created by a migration.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "interviews_shared_cache",
+    },
+}
+
+# --- Background tasks (django-tasks; `manage.py db_worker` runs them) ------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+# argon2 first; older hashes still verify and are upgraded on the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,6 +206,10 @@ STORAGES = {
     },
 }
 
+# Archived PDF reports (personal data: back MEDIA_ROOT up, and erasure deletes from it).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"  # never served directly: reports go through a view that checks the role
+
 # --- Security ---------------------------------------------------------------------------------
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_HTTPS
@@ -194,7 +225,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12  # a working day
+SESSION_COOKIE_AGE = 60 * 60 * 12  # a working day: the absolute limit
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 CSRF_COOKIE_HTTPONLY = True
 
 CONTENT_SECURITY_POLICY = {
@@ -220,6 +252,21 @@ WEBHOOK_SECRET_HEADER = os.environ.get("WEBHOOK_SECRET_HEADER", "Authorization")
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", "524288"))
 # Django's own cap on request.body must not undercut the webhook's limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BODY_BYTES + 1024, 2621440)
+
+# --- PDF report archive (interviews/fetch.py, interviews/reports.py) ------------------------
+PDF_ARCHIVE_TRUSTED_HOSTS = env_list("PDF_ARCHIVE_TRUSTED_HOSTS")
+PDF_ARCHIVE_MAX_BYTES = int(os.environ.get("PDF_ARCHIVE_MAX_BYTES", str(25 * 1024 * 1024)))
+PDF_ARCHIVE_RETRY_BASE_SECONDS = float(os.environ.get("PDF_ARCHIVE_RETRY_BASE_SECONDS", "60"))
+PDF_ARCHIVE_TIMEOUT_SECONDS = float(os.environ.get("PDF_ARCHIVE_TIMEOUT_SECONDS", "30"))
+
+# --- Mail (operator alarms) -------------------------------------------------------------------
+ADMINS = [("", address) for address in env_list("ADMINS")]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "interview-results@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if os.environ.get("EMAIL_URL"):
+    vars().update(dj_email_url.parse(os.environ["EMAIL_URL"]))
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

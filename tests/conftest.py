@@ -1,4 +1,9 @@
-"""Shared fixtures: the sample payloads, a webhook client and the standing users."""
+"""Shared fixtures: the sample deliveries, a webhook client and the standing users.
+
+The standing users, one per role (CONTRACT.md "Roles"): `recruiter` (group Recruiters), `viewer`
+(group Viewers), `outsider` (logged in, in no group), `staff` (admin access, no permissions) and
+`superuser`. Permission tests reuse them; `recruiter_client` is logged in as the recruiter.
+"""
 
 import json
 from collections.abc import Iterator
@@ -6,16 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import Client
 
-PAYLOADS = Path(__file__).resolve().parent.parent.parent / "shared" / "payloads"
+from interviews.roles import RECRUITERS, VIEWERS
+
+PAYLOADS = Path(__file__).resolve().parent.parent / "examples" / "deliveries"
 WEBHOOK_URL = "/webhooks/interview-result/"
 SECRET = "test-webhook-secret"
 
 
 def payload_bytes(name: str) -> bytes:
-    """Return a sample delivery from ../shared/payloads/ exactly as stored."""
+    """Return a sample delivery from examples/deliveries/ exactly as stored."""
     return (PAYLOADS / name).read_bytes()
 
 
@@ -29,6 +37,55 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+def _user(username: str, *, group: str | None = None, **flags: Any) -> User:
+    user = User.objects.create_user(username, f"{username}@staff.example", "pw-" + username)
+    for flag, value in flags.items():
+        setattr(user, flag, value)
+    user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def recruiter(db: None) -> User:
+    return _user("recruiter", group=RECRUITERS)
+
+
+@pytest.fixture
+def viewer(db: None) -> User:
+    return _user("viewer", group=VIEWERS)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Logged in, in no group, not a superuser: 403 everywhere but the login and logout."""
+    return _user("outsider")
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    """Reaches the admin; sees there only what permissions allow (none by default)."""
+    return _user("staff", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return _user("superuser", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def recruiter_client(client: Client, recruiter: User) -> Client:
+    client.force_login(recruiter)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client: Client, viewer: User) -> Client:
+    client.force_login(viewer)
+    return client
 
 
 @pytest.fixture(autouse=True)

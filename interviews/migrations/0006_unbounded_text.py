@@ -1,0 +1,8 @@
+# Placeholder: filled in by the change that owns it.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("interviews", "0005_roles")]
+
+    operations = []
