@@ -67,12 +67,16 @@ MIDDLEWARE = [
     "interviews.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise (static files stay cacheable): every signed-in answer is private, no-store.
+    "interviews.middleware.PrivateCacheMiddleware",
     "interviews.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: logs out an idle session and says why on the login page.
+    "interviews.sessions.IdleTimeoutMiddleware",
     "interviews.middleware.AdminInvalidLookupMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,6 +162,9 @@ TASKS = {
 # --- Auth -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The per-account ceiling across addresses (interviews/logins.py): before ModelBackend, so a
+    # refused attempt never gets its password checked.
+    "interviews.logins.AccountCeilingBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # argon2 first; older hashes still verify and are upgraded on the next login.
@@ -184,6 +191,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "interviews.proxies.axes_client_ip"
 AXES_USERNAME_CALLABLE = "interviews.proxies.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes locks the username-and-address pair above; across addresses, an account with this many
+# failures in the cool-off hour accepts logins only from addresses that logged in to it before
+# (within LOGIN_KNOWN_ADDRESS_DAYS). See interviews/logins.py.
+LOGIN_ACCOUNT_FAILURE_CEILING = 50
+LOGIN_KNOWN_ADDRESS_DAYS = 180
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -227,6 +239,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a working day: the absolute limit
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+# Sessions that know their user (deactivating a user ends them): interviews/sessions.py. The
+# expiry is fixed at login, so neither setting below may stretch the absolute limit.
+SESSION_ENGINE = "interviews.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_HTTPONLY = True
 
 CONTENT_SECURITY_POLICY = {
@@ -274,13 +291,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every API view needs a role (interviews/roles.py), unless it says otherwise.
+    "DEFAULT_PERMISSION_CLASSES": ["interviews.roles.CanViewResults"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Counted in CACHES["shared"] (every worker and machine), failed authentication included.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "interviews.throttling.AnonThrottle",
+        "interviews.throttling.UserThrottle",
     ],
+    "EXCEPTION_HANDLER": "interviews.throttling.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
@@ -291,7 +311,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only access to the interview results received from the platform.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["interviews.roles.CanReadAPIDocs"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -304,5 +324,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # httpx logs each request's URL at INFO: a report link is signed (a secret).
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # At DEBUG the template engine logs every failed variable lookup with the whole
+        # context, candidates' names included: never below INFO, whatever LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
+    },
 }

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("interviews.urls")),
 ]
 
+handler404 = "interviews.api.not_found"  # JSON under /api/
 handler500 = "interviews.views.server_error"

@@ -17,10 +17,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -34,11 +36,16 @@ from interviews.models import (
     DECISION_CHOICES,
     DECISIONS,
     Delivery,
+    Erasure,
     Export,
     Interview,
     InterviewResult,
+    ReportArchive,
     decision_q,
 )
+from interviews.privacy import candidate_erase, selector_make
+from interviews.reports import report_archive_queue
+from interviews.roles import ERASE_CANDIDATES, EXPORT_RESULTS, RETRY_REPORTS
 from interviews.selectors import result_status_values
 
 
@@ -78,11 +85,17 @@ def table_row_estimate(model: type[Model], *, using: str) -> int | None:
 
 
 def pretty_body(body: bytes | memoryview) -> SafeString:
-    """Return a delivery's raw body for reading: decoded, pretty-printed when JSON, escaped."""
-    text = bytes(body).decode("utf-8", errors="replace")
-    # Not JSON: shown as sent, which is what a rejected body is kept for.
-    with contextlib.suppress(ValueError):
-        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    """Return a delivery's raw body for reading: pretty-printed when JSON, else as sent; escaped.
+
+    A stored body may be anything a sender could send (that is why rejected ones are kept):
+    invalid UTF-8 shows as backslash escapes (\\xff), and JSON that cannot be shown as text (a
+    lone surrogate such as "\\ud800", absurd nesting) is shown as sent rather than re-encoded.
+    """
+    text = bytes(body).decode("utf-8", errors="backslashreplace")
+    with contextlib.suppress(ValueError, RecursionError):
+        pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        pretty.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate
+        text = pretty
     return format_html("<pre>{}</pre>", text)
 
 
@@ -255,7 +268,7 @@ class InterviewResultAdmin(ReadOnlyAdmin):
     show_facets = admin.ShowFacets.ALLOW
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    actions = ["export_selected"]
+    actions = ["export_selected", "erase_selected"]
     inlines = [DeliveryInline]
     fieldsets = [
         (
@@ -323,7 +336,8 @@ class InterviewResultAdmin(ReadOnlyAdmin):
 
     @admin.display(description="candidate", ordering="candidate_name")
     def candidate(self, result: InterviewResult) -> str:
-        return result.candidate_label
+        # Isolated: a right-to-left override in a name must not reorder the rest of the row.
+        return format_html("<bdi>{}</bdi>", result.candidate_label)
 
     @admin.display(description="reset for retake", boolean=True)
     def reset_for_retake(self, result: InterviewResult) -> bool:
@@ -359,7 +373,11 @@ class InterviewResultAdmin(ReadOnlyAdmin):
             Q(pk=result_id) | Q(candidate_external_id=search_term.strip())
         ), False
 
-    @admin.action(description="Export selected results to CSV", permissions=["view"])
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        # The same permission as every other export (interviews/roles.py), not just "view".
+        return request.user.has_perm(EXPORT_RESULTS)
+
+    @admin.action(description="Export selected results to CSV", permissions=["export"])
     def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase:
         if request.POST.get("select_across") == "1":
             params = {key: request.GET.getlist(key) for key in request.GET}
@@ -371,6 +389,13 @@ class InterviewResultAdmin(ReadOnlyAdmin):
             channel=Export.Channel.ADMIN,
             params=params,
         )
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(ERASE_CANDIDATES)
+
+    @admin.action(description="Erase the selected candidates", permissions=["erase"])
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase | None:
+        return erase_candidates(self, request, queryset)
 
 
 @admin.register(Delivery)
@@ -485,3 +510,120 @@ class ExportAdmin(ReadOnlyAdmin):
     @admin.display(description="filter")
     def filter_summary(self, export: Export) -> str:
         return Truncator(json.dumps(export.params, ensure_ascii=False)).chars(120)
+
+
+# --- The candidate's rights: erasure (privacy.py) ---------------------------------------------
+
+# The erase action's confirmation counts what each selected candidate would lose (a dry run of
+# the erasure): a bounded number per request keeps that page quick.
+ERASE_AT_ONCE = 100
+
+
+def erase_candidates(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> HttpResponseBase | None:
+    """Erase the selected results' candidates, after a confirmation page (Django's pattern for
+    deleting: the action answers the page, whose form posts the action again with "confirm")."""
+    if not request.user.has_perm(ERASE_CANDIDATES):
+        raise PermissionDenied
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: ERASE_AT_ONCE + 1])
+    if len(ids) > ERASE_AT_ONCE:
+        modeladmin.message_user(
+            request, f"Select at most {ERASE_AT_ONCE} candidates to erase at once.", messages.ERROR
+        )
+        return None
+    selectors = [selector_make(kind="result", value=str(pk)) for pk in ids]
+    totals: Counter[str] = Counter()
+    if request.POST.get("confirm") != "yes":
+        for selector in selectors:
+            totals.update(candidate_erase(selector=selector, dry_run=True).counts)
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Erase the selected candidates?",
+            "opts": modeladmin.model._meta,
+            "results": InterviewResult.objects.filter(pk__in=ids),
+            "counts": sorted(totals.items()),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/interviews/interviewresult/erase_confirmation.html", context
+        )
+    for selector in selectors:
+        summary = candidate_erase(
+            selector=selector, channel=Erasure.Channel.ADMIN, user=request.user
+        )
+        totals.update(summary.counts)
+    removed = ", ".join(f"{count} {kind}" for kind, count in sorted(totals.items()))
+    n = len(selectors)
+    message = f"Erased {n} candidate{'' if n == 1 else 's'} ({removed or 'nothing was left'})."
+    modeladmin.message_user(request, message, messages.SUCCESS)
+    return None
+
+
+@admin.register(Erasure)
+class ErasureAdmin(ReadOnlyAdmin):
+    list_display = ["erased_at", "channel", "user", "selector_kind", "removed"]
+    list_filter = ["channel", "erased_at"]
+    list_select_related = ["user"]
+    fields = ["erased_at", "channel", "user", "selector_kind", "selector_hmac", "removed"]
+
+
+@admin.register(ReportArchive)
+class ReportArchiveAdmin(ReadOnlyAdmin):
+    """Kept copies of the PDF reports; filter by state to see the ones that are not kept and
+    why (the latest error), and queue them again."""
+
+    list_display = [
+        "result_link",
+        "state",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "archived_at",
+        "size",
+        "updated_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["result"]
+    ordering = ["state", "-updated_at"]
+    search_fields = ["=result__id"]
+    fields = [
+        "result_link",
+        "state",
+        "file",
+        "size",
+        "sha256",
+        "archived_at",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "task_id",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    actions = ["queue_again"]
+
+    @admin.display(description="result", ordering="result")
+    def result_link(self, archive: ReportArchive) -> str:
+        url = reverse("admin:interviews_interviewresult_change", args=[quote(archive.result_id)])
+        return format_html('<a href="{}">{}</a>', url, str(archive.result_id)[:8])
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        try:
+            result_id = uuid.UUID(search_term.strip())
+        except ValueError:
+            return (queryset.none() if search_term.strip() else queryset), False
+        return queryset.filter(result_id=result_id), False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(RETRY_REPORTS)
+
+    @admin.action(description="Download the selected reports again", permissions=["retry"])
+    def queue_again(self, request: HttpRequest, queryset: QuerySet) -> None:
+        results = InterviewResult.objects.filter(
+            pk__in=queryset.values("result_id")
+        ).select_related("report_archive")
+        queued = report_archive_queue(results=results)
+        self.message_user(request, f"{queued} report(s) queued.", messages.SUCCESS)

@@ -1,12 +1,18 @@
 """The read-only REST API: /api/results/ (filtered by the one FilterSet, keyset pages, or the CSV
 export with ?format=csv) and /api/results/<id>/. Authentication and throttling are configured in
-settings.REST_FRAMEWORK."""
+settings.REST_FRAMEWORK (throttling and the error handler in interviews/throttling.py).
+
+Every answer under /api/ is JSON in a shape the schema documents: 400 maps each invalid parameter
+to its messages; 401, 403, 404, 406 and 429 are `{"detail": "..."}`, also for a URL no route
+matches (`not_found`, the project's handler404).
+"""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,6 +29,7 @@ from interviews.exports import export_response, filter_params
 from interviews.filters import DEFAULT_ORDERING, ResultFilter
 from interviews.models import Export, InterviewResult
 from interviews.pagination import InvalidCursor, Page, paginate
+from interviews.roles import CanExportResults, CanViewResults
 from interviews.serializers import ResultSerializer
 
 # A 400's body: each invalid parameter with its messages.
@@ -38,8 +45,36 @@ DETAIL_SCHEMA = {
 }
 ERROR_RESPONSES: dict[Any, Any] = {
     (401, "application/json"): OpenApiResponse(DETAIL_SCHEMA, description="Not authenticated."),
-    (429, "application/json"): OpenApiResponse(DETAIL_SCHEMA, description="Throttled."),
+    (403, "application/json"): OpenApiResponse(
+        DETAIL_SCHEMA, description="The account's role does not allow this."
+    ),
+    (406, "application/json"): OpenApiResponse(
+        DETAIL_SCHEMA, description="The Accept header asks for a format the API does not offer."
+    ),
+    (429, "application/json"): OpenApiResponse(
+        DETAIL_SCHEMA,
+        description=(
+            "Throttled: too many requests from this address (anonymous or failed "
+            "authentication) or this user. `Retry-After` says how many seconds to wait."
+        ),
+    ),
 }
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
+API_PREFIX = "/api/"
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The project's 404 handler: JSON under /api/ (a malformed result id, an unknown path),
+    Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class CSVRenderer(BaseRenderer):
@@ -168,7 +203,8 @@ class ResultCursorPagination(BasePagination):
             OpenApiTypes.STR,
             enum=["json", "csv"],
             description="`csv`: the CSV export of every matching result.",
-        )
+        ),
+        RETRY_AFTER,
     ],
     responses={
         (200, "application/json"): ResultSerializer,
@@ -176,16 +212,20 @@ class ResultCursorPagination(BasePagination):
         (400, "application/json"): OpenApiResponse(
             ERRORS_SCHEMA, description="An invalid filter, cursor or page size."
         ),
+        (404, "application/json"): OpenApiResponse(
+            DETAIL_SCHEMA, description="A `format` the API does not offer."
+        ),
         **ERROR_RESPONSES,
     },
 )
 class ResultListAPI(ListAPIView):
-    queryset = InterviewResult.objects.select_related("interview")
+    queryset = InterviewResult.objects.select_related("interview", "report_archive")
     serializer_class = ResultSerializer
     filter_backends = [ResultFilterBackend]
     filterset_class = ResultFilter
     pagination_class = ResultCursorPagination
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    permission_classes = [CanViewResults, CanExportResults]
 
     # Returns the export's StreamingHttpResponse for CSV, which DRF passes through untouched.
     def list(  # type: ignore[override]
@@ -214,6 +254,7 @@ class ResultListAPI(ListAPIView):
 
 @extend_schema(
     summary="Retrieve a result",
+    parameters=[RETRY_AFTER],
     responses={
         (200, "application/json"): ResultSerializer,
         (404, "application/json"): OpenApiResponse(DETAIL_SCHEMA, description="No such result."),
@@ -221,6 +262,7 @@ class ResultListAPI(ListAPIView):
     },
 )
 class ResultDetailAPI(RetrieveAPIView):
-    queryset = InterviewResult.objects.select_related("interview")
+    queryset = InterviewResult.objects.select_related("interview", "report_archive")
     serializer_class = ResultSerializer
     filter_backends: list[Any] = []  # The filters select lists, not one result.
+    permission_classes = [CanViewResults]

@@ -1,12 +1,16 @@
 """Realistic demo results, sent through the real ingest path (`seed_demo`, `make run`)."""
 
 import json
+import logging
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from tqdm import tqdm
 
 from interviews.ingest import delivery_receive
 from interviews.models import Interview
@@ -230,22 +234,49 @@ def demo_histories(*, count: int, seed: int = 7) -> list[list[dict]]:
     return [_history(rng, index, rng.choice(INTERVIEWS)[0]) for index in range(count)]
 
 
-def demo_load(*, count: int, seed: int = 7, now: datetime | None = None) -> int:
-    """Send `count` demo results through the ingest path; return the number of deliveries."""
+@contextmanager
+def _quiet_logger(name: str, *, level: int = logging.WARNING) -> Iterator[None]:
+    """Raise one logger's level for the duration, then put it back."""
+    quieted = logging.getLogger(name)
+    previous = quieted.level
+    quieted.setLevel(level)
+    try:
+        yield
+    finally:
+        quieted.setLevel(previous)
+
+
+def demo_load(
+    *, count: int, seed: int = 7, now: datetime | None = None, progress: bool = False
+) -> int:
+    """Send `count` demo results through the ingest path; return the number of deliveries.
+
+    `progress` shows a bar while loading, on a terminal only (tqdm's `disable=None`).
+    """
     now = now or timezone.now()
     rng = random.Random(seed + 1)
     for interview_id, name in INTERVIEWS:
         Interview.objects.get_or_create(id=interview_id, defaults={"name": name})
+    histories = demo_histories(count=count, seed=seed)
     sent = 0
-    for history in demo_histories(count=count, seed=seed):
-        moment = now - timedelta(days=rng.uniform(0, 30))
-        for record in history:
-            delivery_receive(
-                body=json.dumps(record).encode(),
-                headers={"User-Agent": "seed_demo"},
-                source_ip="127.0.0.1",
-                received_at=moment,
-            )
-            moment += timedelta(minutes=rng.uniform(2, 600))
-            sent += 1
+    # The ingest log says one line per delivery, right on a running server; hundreds of them
+    # here would bury the login box `make run` prints next. Warnings still show.
+    with _quiet_logger("interviews.ingest"):
+        for history in tqdm(
+            histories,
+            desc="Loading demo results",
+            unit="result",
+            disable=None if progress else True,
+            leave=False,
+        ):
+            moment = now - timedelta(days=rng.uniform(0, 30))
+            for record in history:
+                delivery_receive(
+                    body=json.dumps(record).encode(),
+                    headers={"User-Agent": "seed_demo"},
+                    source_ip="127.0.0.1",
+                    received_at=moment,
+                )
+                moment += timedelta(minutes=rng.uniform(2, 600))
+                sent += 1
     return sent

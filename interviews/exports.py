@@ -8,10 +8,10 @@ recorded as an `Export` row, created when the export starts and completed when i
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
@@ -21,11 +21,16 @@ from django.views.decorators.http import require_GET
 
 from interviews.filters import ResultFilter
 from interviews.models import Export, InterviewResult
+from interviews.roles import EXPORT_RESULTS, needs_permission
 from interviews.selectors import FilterError, result_list
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = "=+-@\t\r"
 BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it.
+# C0 controls but tab and line breaks, DEL and C1: invisible in a spreadsheet, they can hide or
+# disguise a cell's content (and C1's CSI drives terminals). Bidirectional marks stay: they are
+# text in right-to-left names, and the spreadsheet shows each cell on its own.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 FETCH_SIZE = 2000
 ROWS_PER_CHUNK = 500
 
@@ -38,10 +43,12 @@ class _Echo:
 
 
 def _text(value: str | None) -> str:
-    """Return a text cell, defused if a spreadsheet would read it as a formula."""
+    """Return a text cell: control characters dropped, defused if a spreadsheet would read it
+    as a formula."""
     if not value:
         return ""
-    return "'" + value if value[0] in FORMULA_PREFIXES else value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return "'" + value if value[:1] and value[0] in FORMULA_PREFIXES else value
 
 
 def _plain(value: Any) -> Any:
@@ -170,7 +177,7 @@ def export_response(
 
 @require_GET
 @never_cache
-@login_required
+@needs_permission(EXPORT_RESULTS)
 def result_export_csv(request: HttpRequest) -> HttpResponseBase:
     """Download every result the query parameters select, as CSV."""
     try:

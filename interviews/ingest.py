@@ -6,6 +6,7 @@ one transaction with its result's row locked, so concurrent deliveries of one re
 and none is lost.
 """
 
+import hashlib
 import logging
 import time
 import uuid
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from interviews.models import Delivery, Interview, InterviewResult, derive_event
 from interviews.payloads import RECORD_FIELDS, ParsedDelivery, PayloadError, parse_delivery
+from interviews.privacy import body_result_ids, delivery_strip_for_erased, result_is_erased
+from interviews.reports import report_archive_request
 
 logger = logging.getLogger("interviews.ingest")
 
@@ -49,6 +52,7 @@ def delivery_receive(
     delivery = Delivery(
         body=body,
         body_size=len(body),
+        body_sha256=hashlib.sha256(body).hexdigest(),
         headers=headers or {},
         source_ip=source_ip,
         received_at=received_at or timezone.now(),
@@ -70,9 +74,10 @@ def delivery_reject(
     """
     started = time.monotonic()
     size = len(body) if size is None else size
-    delivery = Delivery.objects.create(
+    delivery = Delivery(
         body=body,
         body_size=min(size, MAX_RECORDED_SIZE),
+        body_sha256=hashlib.sha256(body).hexdigest(),
         body_truncated=size > len(body),
         headers=headers,
         source_ip=source_ip,
@@ -80,6 +85,9 @@ def delivery_reject(
         outcome=Delivery.Outcome.REJECTED,
         error=errors,
     )
+    if _names_erased_result(body):
+        delivery_strip_for_erased(delivery=delivery)
+    delivery.save()
     _log(delivery, started=started)
     return delivery
 
@@ -92,12 +100,18 @@ def delivery_apply(*, delivery: Delivery) -> Receipt:
     started = time.monotonic()
     if delivery.body_truncated:
         raise ValueError("An oversized delivery kept only its first KiB and cannot be applied.")
+    if delivery.body_dropped:
+        raise ValueError("This delivery's body was dropped and cannot be applied.")
     delivery.error = None
     delivery.changes = []
     delivery.late_retry = False
     try:
         parsed = parse_delivery(bytes(delivery.body))
     except PayloadError as exc:
+        # Not a valid record, but perhaps still about an erased result: then keep none of it.
+        erased_id = _names_erased_result(bytes(delivery.body))
+        if erased_id:
+            return _ignore_erased(delivery=delivery, result_id=erased_id, started=started)
         delivery.outcome = Delivery.Outcome.REJECTED
         delivery.error = exc.errors
         delivery.result = None
@@ -106,6 +120,10 @@ def delivery_apply(*, delivery: Delivery) -> Receipt:
         _log(delivery, started=started)
         return Receipt(delivery=delivery, result_id=None)
 
+    # An erased result stays erased: the platform's re-sends are acknowledged and kept by their
+    # size and hash only (one primary-key lookup).
+    if result_is_erased(result_id=parsed.result_id):
+        return _ignore_erased(delivery=delivery, result_id=parsed.result_id, started=started)
     delivery.envelope_type = parsed.envelope_type
     delivery.record_hash = parsed.record_hash
     if parsed.ignored:
@@ -113,9 +131,30 @@ def delivery_apply(*, delivery: Delivery) -> Receipt:
         delivery.result = None
         delivery.save()
     else:
-        _apply_record(delivery=delivery, parsed=parsed)
+        try:
+            _apply_record(delivery=delivery, parsed=parsed)
+        except _ErasedMeanwhile:
+            return _ignore_erased(delivery=delivery, result_id=parsed.result_id, started=started)
     _log(delivery, started=started)
     return Receipt(delivery=delivery, result_id=parsed.result_id)
+
+
+def _names_erased_result(body: bytes) -> str | None:
+    """Return the erased result id a body that is not a valid record names, if any."""
+    return next((rid for rid in body_result_ids(body) if result_is_erased(result_id=rid)), None)
+
+
+def _ignore_erased(*, delivery: Delivery, result_id: str | None, started: float) -> Receipt:
+    delivery_strip_for_erased(delivery=delivery)
+    delivery.outcome = Delivery.Outcome.IGNORED
+    delivery.result = None
+    delivery.save()
+    _log(delivery, started=started)
+    return Receipt(delivery=delivery, result_id=result_id)
+
+
+class _ErasedMeanwhile(Exception):
+    """The result was erased while this delivery waited for its row: undo the insert."""
 
 
 REPLAYABLE = {Delivery.Outcome.REJECTED, Delivery.Outcome.IGNORED}
@@ -125,9 +164,10 @@ def delivery_replay(*, delivery: Delivery) -> str:
     """Re-apply a stored delivery that was not applied, and return its new outcome.
 
     "skipped" for a delivery that was applied already (its effect and its changes are in the
-    result's history, which a second application would rewrite) and for an oversized one.
+    result's history, which a second application would rewrite), for an oversized one and for
+    one whose body was dropped (retention or erasure).
     """
-    if delivery.body_truncated or delivery.outcome not in REPLAYABLE:
+    if delivery.body_truncated or delivery.body_dropped or delivery.outcome not in REPLAYABLE:
         return "skipped"
     delivery.replayed_at = timezone.now()
     return delivery_apply(delivery=delivery).outcome
@@ -154,6 +194,9 @@ def _apply_record(*, delivery: Delivery, parsed: ParsedDelivery) -> None:
         result = InterviewResult.objects.select_for_update().get(pk=result_id)
 
         created = result.record_hash == ""
+        if created and result_is_erased(result_id=result_id):
+            # An erasure committed after the check in delivery_apply, while this waited.
+            raise _ErasedMeanwhile
         if delivery.replayed_at is not None and _superseded(result, delivery):
             # Arrival order: a replayed delivery never rolls back a state that a delivery
             # received after it has set.
@@ -190,6 +233,11 @@ def _apply_record(*, delivery: Delivery, parsed: ParsedDelivery) -> None:
         result.current_delivery = delivery
         result.last_received_at = max(result.last_received_at, now)
         result.save()
+
+        # A new report link: keep a copy (downloaded by a worker once this commits).
+        link_changed = any(change["field"] == "pdf_export_url" for change in delivery.changes)
+        if result.pdf_export_url and (created or link_changed):
+            report_archive_request(result_id=result.pk, url=result.pdf_export_url)
 
 
 def _superseded(result: InterviewResult, delivery: Delivery) -> bool:

@@ -1,11 +1,15 @@
-"""Middleware for the two answers that must not depend on the rest of the stack."""
+"""Middleware for the answers that must not depend on the rest of the stack, and for the
+headers every answer needs whatever view made it."""
 
 from collections.abc import Callable
+
+from django.conf import settings
 
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import SimpleTemplateResponse
+from django.utils.cache import patch_cache_control
 
 RETRY_AFTER_SECONDS = "30"
 
@@ -98,3 +102,33 @@ class AdminInvalidLookupMiddleware:
         if ERROR_FLAG in request.GET:
             return SimpleTemplateResponse("admin/invalid_setup.html", {"title": "Database error"})
         return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+
+
+class PrivateCacheMiddleware:
+    """Keep every answer to a signed-in request out of every cache: `private, no-store`.
+
+    Pages, API answers, exports and reports hold candidates' personal data; a shared proxy or
+    the browser's disk must not keep them. A request is signed in when it carries a session
+    cookie or an Authorization header (an API token; also the webhook's secret), or its user is
+    authenticated. Deciding on the request, not per view, covers every view present and future.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self._signed_in(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return True
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return True
+        # Without a session cookie this needs no query (nothing to look up), so it is safe
+        # while the database is down.
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

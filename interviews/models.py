@@ -2,6 +2,7 @@
 delivery the webhook accepted past the secret check."""
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import F, Q
 
@@ -96,15 +97,18 @@ class InterviewResult(models.Model):
         Interview, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
     )
     question_set_id = models.UUIDField(null=True, blank=True)
-    status = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
-    interview_status = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
-    processing_status = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    # The platform's text is stored as sent, without a length cap (a longer name must never
+    # reject a result). The three statuses are indexed, so the webhook bounds them instead
+    # (payloads.STATUS_MAX_BYTES): PostgreSQL's btree cannot index an entry over ~2.7 KB.
+    status = models.TextField(null=True, blank=True)  # noqa: DJ001
+    interview_status = models.TextField(null=True, blank=True)  # noqa: DJ001
+    processing_status = models.TextField(null=True, blank=True)  # noqa: DJ001
     profile_interview_id = models.UUIDField(null=True, blank=True)
     profile_id = models.UUIDField(null=True, blank=True)
-    candidate_external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
-    candidate_name = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
-    candidate_email = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
-    candidate_phone_number = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    candidate_external_id = models.TextField(null=True, blank=True)  # noqa: DJ001
+    candidate_name = models.TextField(null=True, blank=True)  # noqa: DJ001
+    candidate_email = models.TextField(null=True, blank=True)  # noqa: DJ001
+    candidate_phone_number = models.TextField(null=True, blank=True)  # noqa: DJ001
     recruiter_go_next_round = models.BooleanField(
         null=True,
         blank=True,
@@ -190,6 +194,12 @@ class Delivery(models.Model):
     body = models.BinaryField(help_text="The raw body as sent (the first KiB of an oversized one).")
     body_size = models.PositiveIntegerField()
     body_truncated = models.BooleanField(default=False)
+    # The body's SHA-256 (hex), kept when the body itself is dropped: by `purge_deliveries`, or
+    # at once for a delivery of an erased result (privacy.py).
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    body_dropped = models.BooleanField(
+        default=False, help_text="The body was dropped (retention or erasure); size and hash kept."
+    )
     headers = models.JSONField(default=dict, help_text="Request headers, secrets redacted.")
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     record_hash = models.CharField(max_length=64, blank=True)
@@ -261,3 +271,139 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.pk} ({self.channel}, {self.rows} rows)"
+
+
+# --- The candidate's rights: erasure (privacy.py) ---------------------------------------------
+
+
+class ErasedResult(models.Model):
+    """A result that was erased, remembered so the platform's re-sends do not bring it back.
+
+    Keyed by the SHA-256 of the result id (canonical lower-case UUID string), not the id, and not
+    an HMAC: no key rotation can ever forget an erasure. Ingest looks it up by primary key.
+    """
+
+    hash = models.CharField(max_length=64, primary_key=True)
+    erased_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Erased result {self.hash[:12]}"
+
+
+class Erasure(models.Model):
+    """The audit record of one erasure: who, when, which selector (as an HMAC) and what was
+    removed (counts). It holds nothing about the person."""
+
+    class Channel(models.TextChoices):
+        COMMAND = "command", "erase_candidate command"
+        ADMIN = "admin", "Admin action"
+
+    erased_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the erase_candidate command.",
+    )
+    selector_kind = models.CharField(max_length=20)
+    selector_hmac = models.CharField(
+        max_length=64, help_text="HMAC-SHA256 of the selector under SECRET_KEY."
+    )
+    removed = models.JSONField(default=dict, help_text="What was removed: {kind: count}.")
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk} ({self.channel})"
+
+
+# --- Report archive (issue 9: interviews/reports.py, interviews/tasks.py) ----------------------
+
+
+class ReportArchive(models.Model):
+    """The kept copy of a result's PDF report, and how downloading it went.
+
+    The platform's `pdf_export_url` is a signed link that expires; the worker downloads it once
+    into `default_storage` (`reports/<result id>/<sha256>.pdf`). One row per result: a newer
+    link for the result makes it pending again.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Not kept yet"
+        KEPT = "kept", "Kept"
+        FAILED = "failed", "Failed"
+
+    result = models.OneToOneField(
+        InterviewResult, on_delete=models.CASCADE, related_name="report_archive"
+    )
+    source_url = models.TextField(help_text="The platform's link this copy is (to be) taken from.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Downloads tried for this link."
+    )
+    # Written by reports.py in its own words: never the URL (it is signed) or anything personal.
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The latest queued task (django_tasks_db's DBTaskResult id): `archive_reports --missing`
+    # reads it to tell a queued download from one whose worker died.
+    task_id = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The admin's "not kept" list and `archive_reports --missing/--failed`.
+            models.Index(fields=["state", "updated_at"], name="report_archive_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of {self.result_id} ({self.state})"
+
+
+# --- Access: sessions that know their user, known login addresses -----------------------------
+# (docs/security.md "Sessions and logins"; the code is interviews/sessions.py and logins.py)
+
+
+class UserSession(AbstractBaseSession):
+    """A login session that records whose it is, so that deactivating a user ends all of theirs.
+
+    The store is `interviews.sessions.SessionStore` (SESSION_ENGINE); Django's own `django_session`
+    table is no longer read.
+    """
+
+    # Not a foreign key: a session saved just after its user was deleted must not fail the
+    # request; it simply authenticates nobody. Indexed for "every session of this user".
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from interviews.sessions import SessionStore
+
+        return SessionStore
+
+
+class KnownLoginAddress(models.Model):
+    """An address someone logged in from successfully as a user, in the last 180 days.
+
+    Kept as an HMAC of (username, address) under SECRET_KEY: the table says nothing about where
+    staff log in from to whoever reads it. While an account is over its failure ceiling, only
+    these addresses may still log in to it (interviews/logins.py).
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    # Expiry: rows older than the retention are ignored and purged on the next login.
+    last_login_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "known login address"
+        verbose_name_plural = "known login addresses"
+
+    def __str__(self) -> str:
+        return f"Known login address (last used {self.last_login_at:%Y-%m-%d})"

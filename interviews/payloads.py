@@ -14,6 +14,13 @@ from typing import Any
 from rest_framework import serializers
 
 MAX_NESTING = 32
+# The three statuses are enums (a few words) stored in btree-indexed columns, and PostgreSQL's
+# btree refuses an entry over about 2.7 KB: a longer status is refused with a 400 naming the
+# field, rather than failing the insert. Every other text is stored as sent, however long.
+STATUS_MAX_BYTES = 1000
+# Beyond this many digits an integer cannot be a finite double (about 1.8e308), so the number
+# rule refuses it without converting it (which Python caps at sys.get_int_max_str_digits()).
+MAX_INTEGER_DIGITS = 400
 # Envelope types whose record is the result's new state; any other type is stored and ignored.
 APPLIED_ENVELOPE_TYPES = {"INSERT", "UPDATE"}
 # Delivery.envelope_type's column width: a longer type a sender invents is stored cut short.
@@ -56,6 +63,19 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             raise serializers.ValidationError("Must be a string.")
         return super().to_internal_value(data)
+
+
+class StatusField(StrictCharField):
+    """A platform status: any string (a new value is stored as sent) of at most
+    STATUS_MAX_BYTES bytes in UTF-8."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if len(value.encode("utf-8")) > STATUS_MAX_BYTES:
+            raise serializers.ValidationError(
+                f"Must be at most {STATUS_MAX_BYTES} bytes: a status is one of a few short values."
+            )
+        return value
 
 
 class StrictUUIDField(serializers.UUIDField):
@@ -162,15 +182,15 @@ class ResultRecordSerializer(serializers.Serializer):
     id = StrictUUIDField()
     interview_id = StrictUUIDField(required=False, allow_null=True)
     question_set_id = StrictUUIDField(required=False, allow_null=True)
-    status = StrictCharField(max_length=100)
-    interview_status = StrictCharField(max_length=100)
-    processing_status = StrictCharField(max_length=100)
+    status = StatusField()
+    interview_status = StatusField()
+    processing_status = StatusField()
     profile_interview_id = StrictUUIDField(required=False, allow_null=True)
     profile_id = StrictUUIDField(required=False, allow_null=True)
-    candidate_external_id = StrictCharField(max_length=255)
-    candidate_name = StrictCharField(max_length=255)
-    candidate_email = StrictCharField(max_length=255)
-    candidate_phone_number = StrictCharField(max_length=100)
+    candidate_external_id = StrictCharField()
+    candidate_name = StrictCharField()
+    candidate_email = StrictCharField()
+    candidate_phone_number = StrictCharField()
     recruiter_go_next_round = StrictBooleanField()
     score = StrictNumberField()
     ai_analysis_recruiter_score = StrictNumberField()
@@ -185,6 +205,8 @@ class ResultRecordSerializer(serializers.Serializer):
 
 # The record fields that become InterviewResult columns, in the payload's names.
 RECORD_FIELDS: list[str] = [name for name in ResultRecordSerializer().get_fields() if name != "id"]
+RECORD_FIELD_NAMES = frozenset(RECORD_FIELDS)
+ENVELOPE_KEYS = frozenset({"record", "old_record", "table"})
 # The fields holding UUIDs, which the hash compares in one spelling (lower case, with hyphens).
 UUID_FIELDS: list[str] = [
     name
@@ -196,12 +218,36 @@ UUID_FIELDS: list[str] = [
 # --- Parsing ----------------------------------------------------------------------------------
 
 
+NUMBER_OUT_OF_RANGE = "Numbers must be finite and within the range of a double (about 1.8e308)."
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _check_values(value: Any, depth: int = 0) -> None:
-    """Refuse what JSON allows but a database cannot store, and absurd nesting."""
+def _bounded_int(text: str) -> int | float:
+    """Read an integer, or inf for one no double can hold (the number rule then refuses it).
+
+    Never int() of thousands of digits: that costs quadratic time and raises an error quoting
+    the interpreter's settings (sys.set_int_max_str_digits).
+    """
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        return math.inf
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        return math.inf
+    return value
+
+
+def _check_values(value: Any, depth: int = 0, path: str = "") -> None:
+    """Refuse what JSON allows but a database cannot store, and absurd nesting.
+
+    One number rule for the whole document, known fields and unknown ones alike: every number
+    is a finite double (1e400 would become inf, which no field holds and the admin would show
+    as Infinity). The error names where the number is ("score", "record.score", "extra.0").
+    """
     if depth > MAX_NESTING:
         raise PayloadError({"body": [f"JSON is nested more than {MAX_NESTING} levels deep."]})
     if isinstance(value, str):
@@ -211,13 +257,15 @@ def _check_values(value: Any, depth: int = 0) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise PayloadError({"body": ["Strings must be valid Unicode."]}) from None
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise PayloadError({path or "body": [NUMBER_OUT_OF_RANGE]})
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_values(key, depth + 1)
-            _check_values(item, depth + 1)
+            _check_values(key, depth + 1, path)
+            _check_values(item, depth + 1, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
-        for item in value:
-            _check_values(item, depth + 1)
+        for index, item in enumerate(value):
+            _check_values(item, depth + 1, f"{path}.{index}" if path else str(index))
 
 
 def parse_json(body: bytes) -> Any:
@@ -229,7 +277,11 @@ def parse_json(body: bytes) -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
+        )
     except RecursionError:
         raise PayloadError({"body": ["JSON is nested too deeply."]}) from None
     except ValueError as exc:
@@ -267,6 +319,9 @@ def validate_record(record: Any) -> dict[str, Any]:
             }
         )
     values = dict(serializer.validated_data)
+    if all(values.get(name) in (None, "", []) for name in RECORD_FIELDS):
+        # Nothing to show but an id: a malformed delivery, never an empty result to keep.
+        raise PayloadError({"body": ["The record has no field besides its id."]})
     # A full snapshot: an absent field is null (reasons: an empty list).
     return {
         "id": values["id"],
@@ -285,8 +340,10 @@ def parse_delivery(body: bytes) -> ParsedDelivery:
 
     envelope_type = ""
     record: Any = data
-    # A database-change envelope; a DELETE may carry only old_record, or no record at all.
-    if "id" not in data and ({"record", "old_record", "table"} & data.keys()):
+    # A database-change envelope; a DELETE may carry only old_record, or no record at all. An
+    # envelope may have an `id` of its own (an event id, not the result's), but never the
+    # record's fields, which a flat record has (and may then have an unknown `record` field).
+    if ENVELOPE_KEYS & data.keys() and not RECORD_FIELD_NAMES & data.keys():
         kind = data.get("type")
         if kind is not None and not isinstance(kind, str):
             raise PayloadError({"type": ["Must be a string."]})

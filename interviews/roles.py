@@ -6,7 +6,20 @@ can also grant one permission to one user in the admin. The groups are created b
 permission a group needs).
 """
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from rest_framework.permissions import BasePermission
+
+if TYPE_CHECKING:  # rest_framework.views reads the settings that name this module.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
 # See the dashboard, one result, the API and the archived reports.
 VIEW_RESULTS = "interviews.view_interviewresult"
@@ -64,3 +77,70 @@ def roles_ensure(*, apps: Any = None, **kwargs: Any) -> None:
             if found is not None:
                 wanted.append(found)
         group.permissions.add(*wanted)
+
+
+# --- Enforcement: pages (a decorator) and the API (DRF permission classes) ---------------------
+
+
+def access_denied(request: HttpRequest) -> HttpResponse:
+    """Answer 403 with the page that says whom to ask for access."""
+    return render(request, "403.html", {"access_hint": ACCESS_HINT}, status=403)
+
+
+def needs_permission(perm: str) -> Callable[[ViewFunction], ViewFunction]:
+    """Let a view through only for users with `perm` (superusers have every permission).
+
+    Anonymous visitors go to the login page, as with `login_required`; a logged-in user
+    without the permission gets 403 and the page that says whom to ask, not the login page
+    again (they are logged in: logging in once more would not help).
+    """
+
+    def decorator(view: ViewFunction) -> ViewFunction:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(perm):
+                return access_denied(request)
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunction, wrapper)
+
+    return decorator
+
+
+class CanViewResults(BasePermission):
+    """The API's default (settings.REST_FRAMEWORK): VIEW_RESULTS.
+
+    Anonymous requests fail it too, and DRF then answers 401 (not authenticated), not 403.
+    """
+
+    message = f"Your account may not read results. {ACCESS_HINT}"
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return bool(request.user and request.user.has_perm(VIEW_RESULTS))
+
+
+class CanExportResults(BasePermission):
+    """EXPORT_RESULTS, when the request asks for the CSV export (`?format=csv`, `Accept: text/csv`).
+
+    DRF negotiates the format before it checks permissions, so the renderer is known here.
+    """
+
+    message = f"Your account may not export results. {ACCESS_HINT}"
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) != "csv":
+            return True
+        return bool(request.user and request.user.has_perm(EXPORT_RESULTS))
+
+
+class CanReadAPIDocs(BasePermission):
+    """The OpenAPI schema and its docs: whoever may read results, and staff (it holds no data)."""
+
+    message = f"Your account may not read the API's documentation. {ACCESS_HINT}"
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        user = request.user
+        return bool(user and (user.is_staff or user.has_perm(VIEW_RESULTS)))

@@ -36,7 +36,7 @@ class FilterError(ValueError):
 
 def result_filterset(*, params: Any) -> ResultFilter:
     """Return the bound FilterSet over the results, with the related rows the screens show."""
-    queryset = InterviewResult.objects.select_related("interview")
+    queryset = InterviewResult.objects.select_related("interview", "report_archive")
     return ResultFilter(params, queryset=queryset)
 
 
@@ -210,7 +210,7 @@ def result_score_histogram(
 
 def result_get(*, result_id: uuid.UUID) -> InterviewResult:
     """Return one result with its interview; raise InterviewResult.DoesNotExist."""
-    return InterviewResult.objects.select_related("interview").get(pk=result_id)
+    return InterviewResult.objects.select_related("interview", "report_archive").get(pk=result_id)
 
 
 def result_deliveries(*, result: InterviewResult) -> list[Delivery]:

@@ -4,19 +4,24 @@ Reads go through `interviews.selectors`, filters through the one FilterSet, so t
 exactly what the API and the CSV export select for the same query string.
 """
 
+import re
 import sys
+import unicodedata
 import uuid
 from urllib.parse import urlencode
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.db.models import QuerySet
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     HttpResponseServerError,
@@ -26,16 +31,17 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from interviews import selectors
+from interviews import reports, selectors
 from interviews.charts import funnel_chart, histogram_chart
 from interviews.forms import InterviewRenameForm, filter_form_prepare
 from interviews.middleware import database_unavailable_response
 from interviews.models import DECISION_CHOICES, Event, Interview, InterviewResult
 from interviews.pagination import InvalidCursor, paginate
+from interviews.roles import RENAME_INTERVIEWS, RETRY_REPORTS, VIEW_RESULTS, needs_permission
 
 PAGE_SIZE = 50
 PAGE_SIZE_CHOICES = (10, 25, 50, 100)
@@ -146,7 +152,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@needs_permission(VIEW_RESULTS)
 def result_list(request: HttpRequest) -> HttpResponse:
     """Show the candidates the query string selects, with counts and charts for that filter.
 
@@ -232,7 +238,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@needs_permission(VIEW_RESULTS)
 def result_summary_panel(request: HttpRequest) -> HttpResponse:
     """Answer the counts and charts of the list's filter: the list's htmx region loads them.
 
@@ -249,7 +255,7 @@ def result_summary_panel(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@needs_permission(VIEW_RESULTS)
 def result_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Show one result: scores and their rank, the AI's reasons, the PDF and every delivery.
 
@@ -290,7 +296,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@needs_permission(RENAME_INTERVIEWS)
 def interview_rename(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Give an interview a human name, then go back to the page the recruiter came from."""
     interview = get_object_or_404(Interview, pk=pk)
@@ -307,3 +313,49 @@ def interview_rename(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"interview": interview, "form": form, "next_url": next_url}
     return render(request, "results/interview_rename.html", context, status=status)
+
+
+# --- The archived PDF report ----------------------------------------------------------------
+
+
+def _report_filename(result: InterviewResult) -> str:
+    """Return "<candidate name>.pdf" in plain ASCII (or "<result id>.pdf"): safe in a header."""
+    name = unicodedata.normalize("NFKD", result.candidate_name or "")
+    name = re.sub(r"[^A-Za-z0-9._-]+", " ", name.encode("ascii", "ignore").decode())
+    name = re.sub(r"\s+", " ", name).strip(" .")[:80]
+    return f"{name or result.pk}.pdf"
+
+
+@require_safe
+@needs_permission(VIEW_RESULTS)
+# Chromium shows a PDF in a plugin frame, which `object-src 'none'` would block; the rest of
+# the page policy stays (no script of ours runs in a PDF anyway).
+@csp_replace({"object-src": [SELF]})
+def result_report_pdf(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
+    """Serve the kept copy of the result's PDF report, never a public media URL; 404 until one
+    is kept."""
+    archive = reports.report_archive_get(result_id=pk)
+    if archive is None:
+        raise Http404("No copy of this report is kept yet.")
+    try:
+        handle = archive.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The kept copy of this report is missing from storage.") from None
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{_report_filename(archive.result)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    # Personal data: browsers and proxies keep no copy.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_POST
+@needs_permission(RETRY_REPORTS)
+def result_report_retry(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Queue the download of the result's report again (the detail page's "Try again")."""
+    result = get_object_or_404(InterviewResult.objects.select_related("report_archive"), pk=pk)
+    if reports.report_archive_queue(results=[result]):
+        messages.success(request, "The report will be downloaded again in a moment.")
+    else:
+        messages.info(request, "There is no report to download for this result.")
+    return HttpResponseRedirect(_safe_next(request, reverse("result-detail", args=[pk])))

@@ -1,7 +1,8 @@
 """The platform's webhook: POST /webhooks/interview-result/.
 
 Checks in CONTRACT.md's order: 405 method, 401 secret (before the body is read), 413 size
-(Content-Length, then while reading), 415 content type, 400 body, 200 with the outcome. Any 2xx
+(Content-Length, then while reading), 415 content type or a Content-Encoding other than identity,
+400 body, 200 with the outcome. Any 2xx
 tells the platform to stop retrying, so a 200 is only sent once the delivery is committed.
 """
 
@@ -84,6 +85,12 @@ def is_json_content_type(content_type: str) -> bool:
     return media_type == "application/json" or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
+
+
+def is_identity_encoding(content_encoding: str) -> bool:
+    """Return whether the body is sent as is: no Content-Encoding, or only `identity`."""
+    codings = [coding.strip().lower() for coding in content_encoding.split(",")]
+    return all(coding in ("", "identity") for coding in codings)
 
 
 def error_response(status: int, errors: dict) -> Response:
@@ -179,6 +186,12 @@ class InterviewResultWebhook(APIView):
 
         if not is_json_content_type(django_request.META.get("CONTENT_TYPE", "")):
             errors = {"content_type": ["Send the delivery as application/json."]}
+            delivery_reject(body=body, errors=errors, headers=headers, source_ip=source_ip)
+            return error_response(415, errors)
+        if not is_identity_encoding(django_request.headers.get("Content-Encoding", "")):
+            # A compressed body is not JSON until decoded, and we never decode one: say so,
+            # rather than a 400 about UTF-8.
+            errors = {"content_encoding": ["Send the delivery uncompressed (no Content-Encoding)."]}
             delivery_reject(body=body, errors=errors, headers=headers, source_ip=source_ip)
             return error_response(415, errors)
 

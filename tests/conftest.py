@@ -6,13 +6,14 @@ The standing users, one per role (CONTRACT.md "Roles"): `recruiter` (group Recru
 """
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from interviews.roles import RECRUITERS, VIEWERS
@@ -31,12 +32,41 @@ def payload(name: str) -> dict[str, Any]:
     return json.loads(payload_bytes(name))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the slow tests on a developer's `make test`; CI and `-m slow` run them."""
+    if os.environ.get("CI") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI, or with -m slow")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     """Each test starts without cached values (status choices, throttling counts)."""
     cache.clear()
     yield
     cache.clear()
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def empty_shared_cache(request: pytest.FixtureRequest) -> None:
+    """Each test with database access starts without API throttling counts.
+
+    They live in the database cache (CACHES["shared"]), which neither a rollback of an earlier
+    transactional test nor its flush (the table is no model's) empties.
+    """
+    if request.node.get_closest_marker("django_db") is None and not (
+        DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        caches["shared"].clear()
 
 
 def _user(username: str, *, group: str | None = None, **flags: Any) -> User:

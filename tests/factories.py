@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from interviews.models import Event, Interview, InterviewResult, derive_event
+from interviews.models import Event, Interview, InterviewResult, ReportArchive, derive_event
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -53,3 +53,12 @@ class InterviewResultFactory(factory.django.DjangoModelFactory[InterviewResult])
     first_received_at = factory.LazyFunction(timezone.now)
     last_received_at = factory.LazyAttribute(lambda r: r.first_received_at)
     record_hash = factory.LazyFunction(lambda: uuid.uuid4().hex)
+
+
+class ReportArchiveFactory(factory.django.DjangoModelFactory[ReportArchive]):
+    class Meta:
+        model = ReportArchive
+
+    result = factory.SubFactory(InterviewResultFactory)
+    source_url = factory.LazyAttribute(lambda archive: archive.result.pdf_export_url)
+    state = ReportArchive.State.PENDING

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -16,22 +17,11 @@ from interviews.admin import EstimatedCountPaginator, ScoreRangeFilter
 from interviews.ingest import delivery_receive
 from interviews.models import Delivery, Export, Interview, InterviewResult
 from tests.conftest import payload, payload_bytes
-from tests.factories import InterviewFactory, InterviewResultFactory, UserFactory
+from tests.factories import InterviewFactory, InterviewResultFactory
 
 pytestmark = pytest.mark.django_db
 RESULTS = "/admin/interviews/interviewresult/"
 DELIVERIES = "/admin/interviews/delivery/"
-
-
-@pytest.fixture
-def operator() -> Any:
-    return UserFactory.create(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(client: Client, operator: Any) -> Client:
-    client.force_login(operator)
-    return client
 
 
 def listed(response: Any) -> set[str]:
@@ -199,7 +189,7 @@ def test_platform_fields_cannot_be_changed(admin_client: Client) -> None:
 
 
 def test_the_export_action_exports_exactly_the_selected_rows(
-    admin_client: Client, operator: Any
+    admin_client: Client, admin_user: Any
 ) -> None:
     chosen = InterviewResultFactory.create_batch(2)
     InterviewResultFactory.create()
@@ -212,8 +202,23 @@ def test_the_export_action_exports_exactly_the_selected_rows(
     exported = {row["id"] for row in csv.DictReader(io.StringIO(content, newline=""))}
     assert exported == {str(r.pk) for r in chosen}
     export = Export.objects.get()
-    assert (export.user, export.channel, export.rows) == (operator, "admin", 2)
+    assert (export.user, export.channel, export.rows) == (admin_user, "admin", 2)
     assert sorted(export.params["id"]) == sorted(str(r.pk) for r in chosen)
+
+
+@pytest.mark.parametrize(("group", "offered"), [("Recruiters", True), ("Viewers", False)])
+def test_the_export_action_needs_the_export_permission(
+    client: Client, staff: User, group: str, offered: bool
+) -> None:
+    staff.groups.add(Group.objects.get(name=group))
+    result = InterviewResultFactory.create()
+    client.force_login(staff)
+    assert (b"export_selected" in client.get(RESULTS).content) is offered
+    response = client.post(
+        RESULTS, {"action": "export_selected", ACTION_CHECKBOX_NAME: [str(result.pk)]}
+    )
+    assert Export.objects.exists() is offered
+    assert response["Content-Type"].startswith("text/csv") is offered
 
 
 def test_deliveries_are_view_only(admin_client: Client) -> None:
@@ -250,14 +255,9 @@ def test_replay_reapplies_the_selected_deliveries(admin_client: Client) -> None:
     assert Delivery.objects.filter(replayed_at__isnull=False).count() == 1
 
 
-def test_replay_needs_the_change_permission(client: Client) -> None:
-    viewer = UserFactory.create(is_staff=True)
-    viewer.user_permissions.add(
-        *__import__(
-            "django.contrib.auth.models", fromlist=["Permission"]
-        ).Permission.objects.filter(codename="view_delivery")
-    )
-    client.force_login(viewer)
+def test_replay_needs_the_change_permission(client: Client, staff: User) -> None:
+    staff.user_permissions.add(*Permission.objects.filter(codename="view_delivery"))
+    client.force_login(staff)
     response = client.get(DELIVERIES)
     assert response.status_code == 200
     assert b"replay_selected" not in response.content
@@ -277,8 +277,8 @@ def test_the_interview_name_is_editable_and_results_are_counted(admin_client: Cl
     assert Interview.objects.count() == 1
 
 
-def test_exports_are_listed_read_only(admin_client: Client, operator: Any) -> None:
-    export = Export.objects.create(user=operator, channel="page", params={"q": ["x"]}, rows=4)
+def test_exports_are_listed_read_only(admin_client: Client, admin_user: Any) -> None:
+    export = Export.objects.create(user=admin_user, channel="page", params={"q": ["x"]}, rows=4)
     listing = admin_client.get("/admin/interviews/export/")
     assert listing.status_code == 200
     assert b"{&quot;q&quot;: [&quot;x&quot;]}" in listing.content

@@ -1,6 +1,8 @@
 """The management commands: replay_deliveries, seed_demo and demo_setup."""
 
 import json
+import logging
+import sys
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -157,6 +159,36 @@ def test_seed_demo_is_repeatable_for_a_seed():
     run("seed_demo", "--count", "6", "--seed", "3")
 
     assert sorted(InterviewResult.objects.values_list("id", "record_hash")) == first
+
+
+def test_seed_demo_prints_one_summary_line_and_no_ingest_line_per_delivery(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], webhook: WebhookClient
+):
+    caplog.set_level(logging.INFO, logger="interviews.ingest")
+
+    output = run("seed_demo", "--count", "5")
+
+    sent = Delivery.objects.count()
+    assert output.splitlines() == [f"Loaded 5 demo results ({sent} deliveries)."]
+    assert not [r for r in caplog.records if r.name == "interviews.ingest"]
+    assert capsys.readouterr().err == ""  # not a terminal: no progress bar either
+    # Quiet only while loading: a running server still logs one line per delivery.
+    webhook.post(payload_bytes("submitted.json"))
+    assert [r.name for r in caplog.records] == ["interviews.ingest"]
+
+
+def test_seed_demo_draws_a_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch):
+    class Terminal(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    run("seed_demo", "--count", "3")
+
+    assert "Loading demo results" in terminal.getvalue()
+    assert "0/3" in terminal.getvalue()  # redrawn at most ten times a second
 
 
 def test_seed_demo_if_empty_leaves_existing_results_alone(webhook: WebhookClient):

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from interviews.exports import BOM, CSV_COLUMNS, ROWS_PER_CHUNK
 from interviews.models import Export, InterviewResult
-from tests.factories import InterviewFactory, InterviewResultFactory, UserFactory
+from tests.factories import InterviewFactory, InterviewResultFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/results/export.csv"
@@ -29,11 +29,6 @@ HEADER = (
 )
 # While the 200k-row export streams, Python's own allocations stay under this.
 MEMORY_BOUND_BYTES = 30 * 1024 * 1024
-
-
-@pytest.fixture
-def recruiter() -> Any:
-    return UserFactory.create()
 
 
 @pytest.fixture

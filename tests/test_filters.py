@@ -3,12 +3,13 @@
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
 from interviews.filters import ResultFilter
 from interviews.models import InterviewResult
-from tests.factories import InterviewResultFactory, UserFactory
+from tests.factories import InterviewResultFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,12 @@ def test_a_status_with_a_nul_character_is_a_form_error(name: str) -> None:
 @pytest.mark.parametrize(
     "url", ["/api/results/", "/api/results/?format=csv", "/results/export.csv"]
 )
-def test_a_status_with_a_nul_character_is_a_400_not_a_500(name: str, url: str) -> None:
+def test_a_status_with_a_nul_character_is_a_400_not_a_500(
+    name: str, url: str, recruiter: User
+) -> None:
     InterviewResultFactory.create(status="active")
     client: Any = APIClient() if url.startswith("/api/") else Client()
-    client.force_login(UserFactory.create())
+    client.force_login(recruiter)
 
     response = client.get(url, {name: "act\x00ive"})
 
@@ -69,10 +72,12 @@ def test_the_search_does_not_match_the_json_around_the_reasons() -> None:
 
 
 @pytest.mark.parametrize("offset", ["%2B23:59", "-20:00", "%2B15:59"])
-def test_a_received_bound_with_any_utc_offset_filters_instead_of_failing(offset: str) -> None:
+def test_a_received_bound_with_any_utc_offset_filters_instead_of_failing(
+    offset: str, viewer: User
+) -> None:
     InterviewResultFactory.create(candidate_name="Maria")
     client = APIClient()
-    client.force_authenticate(UserFactory.create())
+    client.force_authenticate(viewer)
 
     response = client.get(f"/api/results/?received_after=2000-01-01T00:00:00{offset}")
 

@@ -10,7 +10,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 
@@ -74,8 +74,10 @@ def test_the_webhook_answers_503_when_the_database_is_down(quiet_client: Client,
     assert_unavailable(response)
 
 
-def test_a_recruiter_page_answers_503_when_the_database_is_down(quiet_client: Client):
-    quiet_client.force_login(get_user_model().objects.create_user("recruiter"))
+def test_a_recruiter_page_answers_503_when_the_database_is_down(
+    quiet_client: Client, recruiter: User
+):
+    quiet_client.force_login(recruiter)
 
     with mock.patch(
         "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")

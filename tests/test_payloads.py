@@ -56,11 +56,11 @@ def test_it_parses_the_submitted_sample_into_typed_fields():
 
 
 def test_it_treats_an_absent_field_as_null_and_absent_reasons_as_empty():
-    parsed = parse_delivery(b'{"id": "912ff898-2e65-4a31-8ff5-d3c59005eb97"}')
+    parsed = parse_delivery(b'{"id": "912ff898-2e65-4a31-8ff5-d3c59005eb97", "status": "draft"}')
 
     assert parsed.fields is not None
     assert parsed.fields["score"] is None
-    assert parsed.fields["status"] is None
+    assert parsed.fields["interview_status"] is None
     assert parsed.fields["ai_analysis_recruiter_why_hire"] == []
 
 

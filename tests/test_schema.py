@@ -1,22 +1,24 @@
 """The OpenAPI schema and its docs: generated without warnings, served to logged-in users, and
-honoured by the API (schemathesis through the WSGI app)."""
+honoured by the API (schemathesis through the WSGI app, every check, in every role)."""
 
+import base64
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from django.core.cache import cache
+from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import ALL_CHECKS
 
-from tests.factories import InterviewResultFactory, UserFactory
+from tests.factories import InterviewResultFactory
 
 
 def test_the_schema_generates_without_warnings(tmp_path: Path) -> None:
@@ -30,16 +32,16 @@ def test_schema_and_docs_need_a_login(client: Client, url: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_schema_is_served_to_a_logged_in_user(client: Client) -> None:
-    client.force_login(UserFactory.create())
+def test_the_schema_is_served_to_a_logged_in_user(client: Client, viewer: User) -> None:
+    client.force_login(viewer)
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "/api/results/" in response.json()["paths"]
 
 
 @pytest.mark.django_db
-def test_the_docs_load_without_inline_script(client: Client) -> None:
-    client.force_login(UserFactory.create())
+def test_the_docs_load_without_inline_script(recruiter_client: Client) -> None:
+    client = recruiter_client
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -61,16 +63,33 @@ def api_schema(settings: Any) -> Any:
 
 
 @pytest.fixture
-def token() -> str:
-    user = UserFactory.create()
+def results(db: None) -> None:
     InterviewResultFactory.create_batch(3)
     InterviewResultFactory.create(score=None, recruiter_go_next_round=False, interview=None)
-    return Token.objects.create(user=user).key
 
 
-CHECKS = (not_a_server_error, response_schema_conformance)
+ROLES = ["anonymous", "outsider", "viewer", "recruiter"]
+
+
+def credentials(request: pytest.FixtureRequest, role: str) -> dict[str, str]:
+    """Return the headers of `role`: none for anonymous, else the token of its standing user."""
+    if role == "anonymous":
+        return {}
+    token, _ = Token.objects.get_or_create(user=request.getfixturevalue(role))
+    return {"Authorization": f"Token {token.key}"}
+
+
+def validate(case: Any, response: Any, headers: dict[str, str]) -> None:
+    """Run every schemathesis check; ignored_auth re-sends the request without and with a bad
+    token, which must each answer 401."""
+    caches["shared"].clear()  # those re-sends count against the anonymous rate
+    case.validate_response(
+        response, checks=ALL_CHECKS, headers=headers, transport_kwargs={"headers": headers}
+    )
+
+
 # Hand-picked requests, each validated against the schema: valid and invalid filters, pages,
-# the CSV format, a found and an unknown result.
+# the CSV format, a found and an unknown result, a malformed id.
 EXAMPLES = [
     ("/api/results/", {}, {}, 200),
     (
@@ -81,6 +100,7 @@ EXAMPLES = [
     ),
     ("/api/results/", {}, {"score_min": "x", "decision": "maybe", "interview": ["nope"]}, 400),
     ("/api/results/", {}, {"cursor": "garbage"}, 400),
+    ("/api/results/", {}, {"cursor": base64.urlsafe_b64encode(b"[" * 1100).decode()}, 400),
     ("/api/results/", {}, {"page_size": 0}, 400),
     ("/api/results/", {}, {"received_after": "2026-01-31", "received_before": "2026-13-01"}, 400),
     ("/api/results/", {}, {"format": "csv", "q": "a"}, 200),
@@ -91,23 +111,50 @@ EXAMPLES = [
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("path", "path_parameters", "query", "status"), EXAMPLES)
 def test_chosen_requests_conform_to_the_schema(
-    api_schema: Any, token: str, path: str, path_parameters: dict, query: dict, status: int
+    api_schema: Any,
+    results: None,
+    request: pytest.FixtureRequest,
+    path: str,
+    path_parameters: dict,
+    query: dict,
+    status: int,
 ) -> None:
-    cache.clear()
+    headers = credentials(request, "recruiter")
     case = api_schema[path]["GET"].make_case(path_parameters=path_parameters, query=query)
-    response = case.call_wsgi(headers={"Authorization": f"Token {token}"})
+    response = case.call_wsgi(headers=headers)
     assert response.status_code == status
-    case.validate_response(response, checks=CHECKS)
+    validate(case, response, headers)
     response.close()  # as a WSGI server does: ends the CSV stream and records its export
 
 
+# What each role gets from the list, the CSV export and one result (CONTRACT.md "Roles").
+ROLE_STATUSES = {
+    "anonymous": (401, 401, 401),
+    "outsider": (403, 403, 403),
+    "viewer": (200, 403, 200),
+    "recruiter": (200, 200, 200),
+}
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_found_result_conforms_to_the_schema(api_schema: Any, token: str) -> None:
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_documented_answers(
+    api_schema: Any, results: None, request: pytest.FixtureRequest, role: str
+) -> None:
+    headers = credentials(request, role)
     result = InterviewResultFactory.create(score=None, interview=None, recruiter_go_next_round=None)
-    case = api_schema["/api/results/{id}/"]["GET"].make_case(path_parameters={"id": str(result.id)})
-    response = case.call_wsgi(headers={"Authorization": f"Token {token}"})
-    assert response.status_code == 200
-    case.validate_response(response, checks=CHECKS)
+    cases = [
+        api_schema["/api/results/"]["GET"].make_case(),
+        api_schema["/api/results/"]["GET"].make_case(query={"format": "csv"}),
+        api_schema["/api/results/{id}/"]["GET"].make_case(path_parameters={"id": str(result.id)}),
+    ]
+    statuses = []
+    for case in cases:
+        response = case.call_wsgi(headers=headers)
+        statuses.append(response.status_code)
+        validate(case, response, headers)
+        response.close()
+    assert tuple(statuses) == ROLE_STATUSES[role]
 
 
 schema = schemathesis.from_pytest_fixture("api_schema")
@@ -115,6 +162,11 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 
 # Committed data: each call goes through the whole WSGI stack, whose end of request closes the
 # database connection.
+@pytest.fixture(params=ROLES)
+def role(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(
@@ -123,7 +175,10 @@ schema = schemathesis.from_pytest_fixture("api_schema")
     derandomize=True,  # a fixed seed: the same cases on every run
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_honours_its_schema(case: Any, token: str) -> None:
-    cache.clear()  # throttling counts would otherwise pile up across the examples
-    response = case.call_wsgi(headers={"Authorization": f"Token {token}"})
-    case.validate_response(response, checks=CHECKS)
+def test_the_api_honours_its_schema(
+    case: Any, results: None, request: pytest.FixtureRequest, role: str
+) -> None:
+    headers = credentials(request, role)
+    response = case.call_wsgi(headers=headers)
+    validate(case, response, headers)
+    response.close()

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from interviews.models import Event
-from tests.factories import InterviewFactory, InterviewResultFactory, UserFactory
+from tests.factories import InterviewFactory, InterviewResultFactory
 
 URL = "/results/"
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 def fresh_cache() -> None:
     # The status checkboxes are cached; every test starts from the same query count.
     cache.clear()
-
-
-@pytest.fixture
-def recruiter(client: Client) -> Client:
-    client.force_login(UserFactory.create())
-    return client
 
 
 def names(response: Any) -> list[str]:
@@ -61,24 +55,24 @@ def test_it_redirects_anonymous_visitors_to_the_login_page(client: Client) -> No
     assert response["Location"] == "/accounts/login/?next=/results/"
 
 
-def test_it_shows_the_list_to_a_logged_in_recruiter(recruiter: Client) -> None:
+def test_it_shows_the_list_to_a_logged_in_recruiter(recruiter_client: Client) -> None:
     InterviewResultFactory.create(candidate_name="Maria Tamm")
-    response = get(recruiter)
+    response = get(recruiter_client)
     assert response.status_code == 200
     assert names(response) == ["Maria Tamm"]
     assert b"Maria Tamm" in response.content
 
 
-def test_it_sends_a_strict_content_security_policy(recruiter: Client) -> None:
-    policy = get(recruiter)["Content-Security-Policy"]
+def test_it_sends_a_strict_content_security_policy(recruiter_client: Client) -> None:
+    policy = get(recruiter_client)["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
-def test_it_has_no_inline_styles_or_scripts(recruiter: Client) -> None:
+def test_it_has_no_inline_styles_or_scripts(recruiter_client: Client) -> None:
     InterviewResultFactory.create_batch(3)
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert " style=" not in content and "<style" not in content
     assert "<script>" not in content  # every script has a src
 
@@ -86,81 +80,88 @@ def test_it_has_no_inline_styles_or_scripts(recruiter: Client) -> None:
 # --- Filters (CONTRACT.md "Filters") ------------------------------------------------------------
 
 
-def test_it_filters_by_two_statuses(recruiter: Client) -> None:
+def test_it_filters_by_two_statuses(recruiter_client: Client) -> None:
     for status in ("draft", "active", "archived"):
         InterviewResultFactory.create(candidate_name=status, status=status)
-    assert sorted(names(get(recruiter, "status=draft&status=archived"))) == ["archived", "draft"]
+    assert sorted(names(get(recruiter_client, "status=draft&status=archived"))) == [
+        "archived",
+        "draft",
+    ]
 
 
-def test_it_does_not_split_an_interview_status_on_its_comma(recruiter: Client) -> None:
+def test_it_does_not_split_an_interview_status_on_its_comma(recruiter_client: Client) -> None:
     InterviewResultFactory.create(candidate_name="Whole", interview_status="completed")
     InterviewResultFactory.create(
         candidate_name="Early", interview_status="completed, stopped early"
     )
-    response = get(recruiter, "interview_status=completed%2C+stopped+early")
+    response = get(recruiter_client, "interview_status=completed%2C+stopped+early")
     assert names(response) == ["Early"]
-    both = get(recruiter, "interview_status=completed&interview_status=completed%2C+stopped+early")
+    both = get(
+        recruiter_client, "interview_status=completed&interview_status=completed%2C+stopped+early"
+    )
     assert sorted(names(both)) == ["Early", "Whole"]
 
 
-def test_it_offers_status_values_present_in_the_data(recruiter: Client) -> None:
+def test_it_offers_status_values_present_in_the_data(recruiter_client: Client) -> None:
     InterviewResultFactory.create(processing_status="queued-for-review")
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert 'value="queued-for-review"' in content
     assert 'value="terminated, no speech detected"' in content
 
 
-def test_it_filters_by_two_processing_statuses(recruiter: Client) -> None:
+def test_it_filters_by_two_processing_statuses(recruiter_client: Client) -> None:
     for value in ("new", "processing", "completed"):
         InterviewResultFactory.create(candidate_name=value, processing_status=value)
-    response = get(recruiter, "processing_status=new&processing_status=completed")
+    response = get(recruiter_client, "processing_status=new&processing_status=completed")
     assert sorted(names(response)) == ["completed", "new"]
 
 
-def test_it_filters_by_two_events(recruiter: Client) -> None:
+def test_it_filters_by_two_events(recruiter_client: Client) -> None:
     InterviewResultFactory.create(candidate_name="Submitted", status="active")
     InterviewResultFactory.create(candidate_name="Collected", status="draft")
     InterviewResultFactory.create(
         candidate_name="Failed", status="draft", interview_status="abandoned"
     )
-    response = get(recruiter, "event=collected&event=failed")
+    response = get(recruiter_client, "event=collected&event=failed")
     assert sorted(names(response)) == ["Collected", "Failed"]
 
 
 @pytest.mark.parametrize(("value", "expected"), [("yes", "Yes"), ("no", "No"), ("none", "None")])
-def test_it_filters_by_decision(recruiter: Client, value: str, expected: str) -> None:
+def test_it_filters_by_decision(recruiter_client: Client, value: str, expected: str) -> None:
     for name, decision in (("Yes", True), ("No", False), ("None", None)):
         InterviewResultFactory.create(candidate_name=name, recruiter_go_next_round=decision)
-    assert names(get(recruiter, f"decision={value}")) == [expected]
+    assert names(get(recruiter_client, f"decision={value}")) == [expected]
 
 
-def test_it_filters_by_an_inclusive_score_range_without_unscored_results(recruiter: Client) -> None:
+def test_it_filters_by_an_inclusive_score_range_without_unscored_results(
+    recruiter_client: Client,
+) -> None:
     for name, score in (("Low", 1.0), ("Edge", 2.5), ("Mid", 3.0), ("Top", 4.0), ("None", None)):
         InterviewResultFactory.create(candidate_name=name, score=score)
-    response = get(recruiter, "score_min=2.5&score_max=3&ordering=score")
+    response = get(recruiter_client, "score_min=2.5&score_max=3&ordering=score")
     assert names(response) == ["Edge", "Mid"]
 
 
-def test_it_filters_by_an_inclusive_ai_score_range(recruiter: Client) -> None:
+def test_it_filters_by_an_inclusive_ai_score_range(recruiter_client: Client) -> None:
     for name, score in (("Low", 1.0), ("Edge", 4.212), ("None", None)):
         InterviewResultFactory.create(candidate_name=name, ai_analysis_recruiter_score=score)
-    assert names(get(recruiter, "ai_score_min=4.212")) == ["Edge"]
-    assert names(get(recruiter, "ai_score_max=1")) == ["Low"]
+    assert names(get(recruiter_client, "ai_score_min=4.212")) == ["Edge"]
+    assert names(get(recruiter_client, "ai_score_max=1")) == ["Low"]
 
 
-def test_it_filters_by_two_interviews_and_shows_their_names(recruiter: Client) -> None:
+def test_it_filters_by_two_interviews_and_shows_their_names(recruiter_client: Client) -> None:
     backend, support, data = (
         InterviewFactory.create(name=n) for n in ("Backend", "Support", "Data")
     )
     for interview in (backend, support, data):
         InterviewResultFactory.create(candidate_name=interview.name, interview=interview)
-    response = get(recruiter, f"interview={backend.pk}&interview={data.pk}")
+    response = get(recruiter_client, f"interview={backend.pk}&interview={data.pk}")
     assert sorted(names(response)) == ["Backend", "Data"]
     assert f'value="{support.pk}"' in response.content.decode()
 
 
 @pytest.mark.parametrize("query", ["tamm", "MARIA.T@EXAMPLE", "ats-777", "pressure"])
-def test_it_searches_names_emails_ids_and_reasons(recruiter: Client, query: str) -> None:
+def test_it_searches_names_emails_ids_and_reasons(recruiter_client: Client, query: str) -> None:
     InterviewResultFactory.create(
         candidate_name="Maria Tamm",
         candidate_email="maria.t@example.com",
@@ -168,16 +169,16 @@ def test_it_searches_names_emails_ids_and_reasons(recruiter: Client, query: str)
         ai_analysis_recruiter_why_hire=["Calm under pressure"],
     )
     InterviewResultFactory.create(candidate_name="Jonas Berg", ai_analysis_recruiter_why_hire=[])
-    assert names(get(recruiter, f"q={query}")) == ["Maria Tamm"]
+    assert names(get(recruiter_client, f"q={query}")) == ["Maria Tamm"]
 
 
-def test_it_filters_by_received_dates_including_both_days(recruiter: Client) -> None:
+def test_it_filters_by_received_dates_including_both_days(recruiter_client: Client) -> None:
     for day in (1, 2, 3, 4):
         moment = timezone.make_aware(dt.datetime(2026, 1, day, 23, 30))
         InterviewResultFactory.create(
             candidate_name=f"Jan {day}", first_received_at=moment, last_received_at=moment
         )
-    response = get(recruiter, "received_after=2026-01-02&received_before=2026-01-03")
+    response = get(recruiter_client, "received_after=2026-01-02&received_before=2026-01-03")
     assert names(response) == ["Jan 3", "Jan 2"]
 
 
@@ -198,10 +199,10 @@ def test_it_filters_by_received_dates_including_both_days(recruiter: Client) -> 
     ],
 )
 def test_it_answers_an_invalid_filter_with_a_form_error_and_no_list(
-    recruiter: Client, query: str, field: str
+    recruiter_client: Client, query: str, field: str
 ) -> None:
     InterviewResultFactory.create(candidate_name="Maria Tamm")
-    response = get(recruiter, query)
+    response = get(recruiter_client, query)
     assert response.status_code == 400
     assert field in response.context["form"].errors
     content = response.content.decode()
@@ -210,8 +211,8 @@ def test_it_answers_an_invalid_filter_with_a_form_error_and_no_list(
     assert "rows" not in response.context
 
 
-def test_it_shows_the_error_next_to_the_field(recruiter: Client) -> None:
-    content = get(recruiter, "score_min=abc").content.decode()
+def test_it_shows_the_error_next_to_the_field(recruiter_client: Client) -> None:
+    content = get(recruiter_client, "score_min=abc").content.decode()
     error_box = content.split('id="errors-score_min"', 1)[1].split("</div>", 1)[0]
     assert "Enter a number." in error_box
 
@@ -220,7 +221,7 @@ def test_it_shows_the_error_next_to_the_field(recruiter: Client) -> None:
 
 
 @pytest.fixture
-def scored(recruiter: Client) -> dict[str, Any]:
+def scored(recruiter_client: Client) -> dict[str, Any]:
     """Two results tied on score, one lower, one higher and one without a score."""
     tie_ids = sorted([uuid.uuid4(), uuid.uuid4()])
     return {
@@ -244,32 +245,44 @@ def scored(recruiter: Client) -> dict[str, Any]:
 
 @pytest.mark.parametrize("key", ["score", "ai_score"])
 def test_it_sorts_scores_high_to_low_with_unscored_last_and_ties_by_id(
-    recruiter: Client, scored: dict[str, Any], key: str
+    recruiter_client: Client, scored: dict[str, Any], key: str
 ) -> None:
-    assert names(get(recruiter, f"ordering=-{key}")) == ["High", "Tie B", "Tie A", "Low", "None"]
+    assert names(get(recruiter_client, f"ordering=-{key}")) == [
+        "High",
+        "Tie B",
+        "Tie A",
+        "Low",
+        "None",
+    ]
 
 
 @pytest.mark.parametrize("key", ["score", "ai_score"])
 def test_it_sorts_scores_low_to_high_with_unscored_still_last(
-    recruiter: Client, scored: dict[str, Any], key: str
+    recruiter_client: Client, scored: dict[str, Any], key: str
 ) -> None:
-    assert names(get(recruiter, f"ordering={key}")) == ["Low", "Tie A", "Tie B", "High", "None"]
+    assert names(get(recruiter_client, f"ordering={key}")) == [
+        "Low",
+        "Tie A",
+        "Tie B",
+        "High",
+        "None",
+    ]
 
 
-def test_it_sorts_by_received_time_both_ways(recruiter: Client) -> None:
+def test_it_sorts_by_received_time_both_ways(recruiter_client: Client) -> None:
     now = timezone.now()
     for minutes, name in ((3, "Oldest"), (2, "Middle"), (1, "Newest")):
         moment = now - dt.timedelta(minutes=minutes)
         InterviewResultFactory.create(
             candidate_name=name, first_received_at=moment, last_received_at=moment
         )
-    assert names(get(recruiter)) == ["Newest", "Middle", "Oldest"]
-    assert names(get(recruiter, "ordering=received")) == ["Oldest", "Middle", "Newest"]
+    assert names(get(recruiter_client)) == ["Newest", "Middle", "Oldest"]
+    assert names(get(recruiter_client, "ordering=received")) == ["Oldest", "Middle", "Newest"]
 
 
-def test_its_column_headers_toggle_the_sort_and_keep_the_filter(recruiter: Client) -> None:
+def test_its_column_headers_toggle_the_sort_and_keep_the_filter(recruiter_client: Client) -> None:
     InterviewResultFactory.create()
-    response = get(recruiter, "ordering=-score&status=active&cursor=abc")
+    response = get(recruiter_client, "ordering=-score&status=active&cursor=abc")
     columns = response.context["columns"]
     assert columns["score"]["state"] == "descending"
     assert columns["score"]["url"] == "?status=active&ordering=score"
@@ -280,22 +293,22 @@ def test_its_column_headers_toggle_the_sort_and_keep_the_filter(recruiter: Clien
 # --- Pages ------------------------------------------------------------------------------------
 
 
-def test_its_next_and_previous_cursors_round_trip(recruiter: Client) -> None:
+def test_its_next_and_previous_cursors_round_trip(recruiter_client: Client) -> None:
     now = timezone.now()
     for index in range(25):
         moment = now - dt.timedelta(minutes=index)
         InterviewResultFactory.create(
             candidate_name=f"C{index:02}", first_received_at=moment, last_received_at=moment
         )
-    first = get(recruiter, "per_page=10")
+    first = get(recruiter_client, "per_page=10")
     assert names(first) == [f"C{index:02}" for index in range(10)]
     assert first.context["previous_url"] is None
-    second = recruiter.get(URL + first.context["next_url"])
+    second = recruiter_client.get(URL + first.context["next_url"])
     assert names(second) == [f"C{index:02}" for index in range(10, 20)]
-    third = recruiter.get(URL + second.context["next_url"])
+    third = recruiter_client.get(URL + second.context["next_url"])
     assert names(third) == [f"C{index:02}" for index in range(20, 25)]
     assert third.context["next_url"] is None
-    back = recruiter.get(URL + third.context["previous_url"])
+    back = recruiter_client.get(URL + third.context["previous_url"])
     assert names(back) == names(second)
     assert "per_page=10" in first.context["next_url"]
 
@@ -304,137 +317,147 @@ def test_its_next_and_previous_cursors_round_trip(recruiter: Client) -> None:
     "cursor",
     ["garbage", "eyJvIjoic2NvcmUifQ", "eyJvIjoiLXJlY2VpdmVkIiwidiI6MSwiaWQiOiJ4IiwiZCI6Im4ifQ"],
 )
-def test_it_shows_the_first_page_for_a_tampered_cursor(recruiter: Client, cursor: str) -> None:
+def test_it_shows_the_first_page_for_a_tampered_cursor(
+    recruiter_client: Client, cursor: str
+) -> None:
     InterviewResultFactory.create(candidate_name="Maria Tamm")
-    response = get(recruiter, f"cursor={cursor}")
+    response = get(recruiter_client, f"cursor={cursor}")
     assert response.status_code == 200
     assert names(response) == ["Maria Tamm"]
     assert b"That page link was out of date or damaged" in response.content
 
 
-def test_a_cursor_made_for_another_ordering_shows_the_first_page(recruiter: Client) -> None:
+def test_a_cursor_made_for_another_ordering_shows_the_first_page(recruiter_client: Client) -> None:
     InterviewResultFactory.create_batch(12)
-    next_url = get(recruiter, "per_page=10").context["next_url"]
-    response = recruiter.get(URL + next_url.replace("per_page=10", "per_page=10&ordering=score"))
+    next_url = get(recruiter_client, "per_page=10").context["next_url"]
+    response = recruiter_client.get(
+        URL + next_url.replace("per_page=10", "per_page=10&ordering=score")
+    )
     assert response.status_code == 200
     assert response.context["cursor_invalid"] is True
 
 
 @pytest.mark.parametrize(("value", "size"), [("5", 10), ("1000", 100), ("x", 50), ("25", 25)])
 def test_it_keeps_the_page_size_between_10_and_100(
-    recruiter: Client, value: str, size: int
+    recruiter_client: Client, value: str, size: int
 ) -> None:
-    assert get(recruiter, f"per_page={value}").context.get("page_size", size) == size
+    assert get(recruiter_client, f"per_page={value}").context.get("page_size", size) == size
 
 
 # --- What each row shows ----------------------------------------------------------------------
 
 
-def test_it_shows_reasons_as_text_not_html(recruiter: Client) -> None:
+def test_it_shows_reasons_as_text_not_html(recruiter_client: Client) -> None:
     InterviewResultFactory.create(
         candidate_name="<img src=x onerror=alert(1)>",
         ai_analysis_recruiter_why_hire=["<script>alert(1)</script>"],
         ai_analysis_recruiter_why_not_hire=["<b>bold</b>"],
     )
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
     assert "<script>alert(1)" not in content
     assert "&lt;b&gt;bold&lt;/b&gt;" in content
     assert "<img src=x" not in content
 
 
-def test_it_shows_every_reason_in_the_list(recruiter: Client) -> None:
+def test_it_shows_every_reason_in_the_list(recruiter_client: Client) -> None:
     InterviewResultFactory.create(
         ai_analysis_recruiter_why_hire=["Clear answers", "Strong SQL"],
         ai_analysis_recruiter_why_not_hire=["No on-call"],
     )
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "<details" in content
     for reason in ("Clear answers", "Strong SQL", "No on-call"):
         assert reason in content
 
 
-def test_it_labels_unlinked_candidates_and_unnamed_interviews(recruiter: Client) -> None:
+def test_it_labels_unlinked_candidates_and_unnamed_interviews(recruiter_client: Client) -> None:
     interview = InterviewFactory.create(name="")
     InterviewResultFactory.create(
         interview=interview, candidate_name=None, candidate_email=None, candidate_external_id=None
     )
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "Unlinked candidate" in content
     assert str(interview.pk)[:8] in content
 
 
-def test_it_marks_a_result_reset_for_a_retake(recruiter: Client) -> None:
+def test_it_marks_a_result_reset_for_a_retake(recruiter_client: Client) -> None:
     InterviewResultFactory.create(status="draft", interview_status="failed", was_submitted=True)
-    assert b"Reset for retake" in get(recruiter).content
+    assert b"Reset for retake" in get(recruiter_client).content
 
 
-def test_it_labels_the_ai_score_as_advice_and_shows_decisions_in_words(recruiter: Client) -> None:
+def test_it_labels_the_ai_score_as_advice_and_shows_decisions_in_words(
+    recruiter_client: Client,
+) -> None:
     InterviewResultFactory.create(recruiter_go_next_round=True)
     InterviewResultFactory.create(recruiter_go_next_round=None)
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "(advice)" in content
     assert ">Advance<" in content and ">Undecided<" in content
 
 
-def test_it_shows_received_times_humanized_with_the_exact_time(recruiter: Client) -> None:
+def test_it_shows_received_times_humanized_with_the_exact_time(recruiter_client: Client) -> None:
     moment = timezone.now() - dt.timedelta(hours=3)
     InterviewResultFactory.create(first_received_at=moment, last_received_at=moment)
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "3\xa0hours ago" in content
     assert f'datetime="{moment.isoformat()}"' in content or 'datetime="' in content
 
 
-def test_it_counts_results_per_event_and_decision_for_the_filter(recruiter: Client) -> None:
+def test_it_counts_results_per_event_and_decision_for_the_filter(recruiter_client: Client) -> None:
     InterviewResultFactory.create(status="active", recruiter_go_next_round=True, score=4)
     InterviewResultFactory.create(status="active", recruiter_go_next_round=None, score=2)
     InterviewResultFactory.create(status="draft", recruiter_go_next_round=None, score=None)
     InterviewResultFactory.create(
         status="draft", interview_status="failed", recruiter_go_next_round=False
     )
-    summary = get(recruiter, "decision=none").context["summary"]
+    summary = get(recruiter_client, "decision=none").context["summary"]
     assert summary.total == 2
     assert summary.events == {"submitted": 1, "collected": 1, "failed": 0, "other": 0}
     assert summary.decisions == {"yes": 0, "no": 0, "none": 2}
-    everything = get(recruiter).context["summary"]
+    everything = get(recruiter_client).context["summary"]
     assert everything.decisions == {"yes": 1, "no": 1, "none": 2}
     assert everything.events[Event.FAILED] == 1
 
 
-def test_it_draws_the_histogram_from_the_datas_own_range(recruiter: Client) -> None:
+def test_it_draws_the_histogram_from_the_datas_own_range(recruiter_client: Client) -> None:
     for value in (10.0, 20.0, 20.0, 30.0):
         InterviewResultFactory.create(score=value)
-    histogram = get(recruiter).context["histogram"]
+    histogram = get(recruiter_client).context["histogram"]
     assert histogram.bars[0].label.startswith("10")
     assert histogram.bars[-1].label.endswith("30")
     assert sum(bar.count for bar in histogram.bars) == 4
 
 
-def test_its_export_link_keeps_the_filter_but_not_the_page(recruiter: Client) -> None:
+def test_its_export_link_keeps_the_filter_but_not_the_page(recruiter_client: Client) -> None:
     InterviewResultFactory.create()
-    response = get(recruiter, "status=active&score_min=1&cursor=abc")
+    response = get(recruiter_client, "status=active&score_min=1&cursor=abc")
     assert response.context["export_url"] == "/results/export.csv?status=active&score_min=1"
 
 
 # --- Empty states -----------------------------------------------------------------------------
 
 
-def test_it_explains_how_to_connect_the_platform_when_nothing_arrived(recruiter: Client) -> None:
-    content = get(recruiter).content.decode()
+def test_it_explains_how_to_connect_the_platform_when_nothing_arrived(
+    recruiter_client: Client,
+) -> None:
+    content = get(recruiter_client).content.decode()
     assert "No interview results yet" in content
     assert "http://testserver/webhooks/interview-result/" in content
     assert "Authorization: Bearer &lt;one of the WEBHOOK_SECRETS&gt;" in content
 
 
-def test_its_setup_hint_names_a_custom_secret_header(recruiter: Client, settings: Any) -> None:
+def test_its_setup_hint_names_a_custom_secret_header(
+    recruiter_client: Client, settings: Any
+) -> None:
     settings.WEBHOOK_SECRET_HEADER = "X-Webhook-Secret"
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "X-Webhook-Secret: &lt;one of the WEBHOOK_SECRETS&gt;" in content
 
 
-def test_it_offers_to_clear_filters_when_nothing_matches(recruiter: Client) -> None:
+def test_it_offers_to_clear_filters_when_nothing_matches(recruiter_client: Client) -> None:
     InterviewResultFactory.create(score=1)
-    content = get(recruiter, "score_min=5").content.decode()
+    content = get(recruiter_client, "score_min=5").content.decode()
     assert "No candidates match these filters" in content
     assert 'href="/results/"' in content
 
@@ -442,45 +465,45 @@ def test_it_offers_to_clear_filters_when_nothing_matches(recruiter: Client) -> N
 # --- htmx -------------------------------------------------------------------------------------
 
 
-def test_it_answers_htmx_with_only_the_results_region(recruiter: Client) -> None:
+def test_it_answers_htmx_with_only_the_results_region(recruiter_client: Client) -> None:
     InterviewResultFactory.create(candidate_name="Maria Tamm")
-    response = get(recruiter, "", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    response = get(recruiter_client, "", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     content = response.content.decode()
     assert "Maria Tamm" in content
     assert "<html" not in content and 'id="filters"' not in content
     assert 'hx-swap-oob="true"' in content
 
 
-def test_it_answers_an_htmx_history_restore_with_the_whole_page(recruiter: Client) -> None:
+def test_it_answers_an_htmx_history_restore_with_the_whole_page(recruiter_client: Client) -> None:
     headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
-    assert b"<html" in get(recruiter, "", **headers).content
+    assert b"<html" in get(recruiter_client, "", **headers).content
 
 
-def test_it_varies_on_the_hx_request_header(recruiter: Client) -> None:
-    assert "HX-Request" in get(recruiter)["Vary"]
-    assert "HX-Request" in get(recruiter, "score_min=abc")["Vary"]
+def test_it_varies_on_the_hx_request_header(recruiter_client: Client) -> None:
+    assert "HX-Request" in get(recruiter_client)["Vary"]
+    assert "HX-Request" in get(recruiter_client, "score_min=abc")["Vary"]
 
 
 # --- Cost -------------------------------------------------------------------------------------
 
 
-def test_its_query_count_does_not_grow_with_the_page(recruiter: Client) -> None:
+def test_its_query_count_does_not_grow_with_the_page(recruiter_client: Client) -> None:
     InterviewResultFactory.create_batch(5)
     cache.clear()
-    five = app_queries(recruiter, URL)
+    five = app_queries(recruiter_client, URL)
     InterviewResultFactory.create_batch(45)
     cache.clear()
-    fifty = app_queries(recruiter, URL)
+    fifty = app_queries(recruiter_client, URL)
     assert five == fifty
     assert fifty <= 8
 
 
 def test_its_htmx_region_answers_the_table_first_and_loads_the_summary_after(
-    recruiter: Client,
+    recruiter_client: Client,
 ) -> None:
     InterviewResultFactory.create(candidate_name="Maria Tamm", score=3)
     response = get(
-        recruiter, "score_min=1&cursor=abc", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+        recruiter_client, "score_min=1&cursor=abc", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
     )
     content = response.content.decode()
     assert "Maria Tamm" in content and response.context["total"] == 1
@@ -490,17 +513,21 @@ def test_its_htmx_region_answers_the_table_first_and_loads_the_summary_after(
     assert 'hx-trigger="load"' in content
 
 
-def test_its_whole_page_renders_the_summary_inline_without_javascript(recruiter: Client) -> None:
+def test_its_whole_page_renders_the_summary_inline_without_javascript(
+    recruiter_client: Client,
+) -> None:
     InterviewResultFactory.create(score=3, recruiter_go_next_round=True)
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert 'id="summary"' in content and "/results/summary/" not in content
     assert "Where candidates are" in content and 'href="/results/?decision=yes"' in content
 
 
-def test_its_summary_panel_counts_the_filter_and_links_back_to_the_list(recruiter: Client) -> None:
+def test_its_summary_panel_counts_the_filter_and_links_back_to_the_list(
+    recruiter_client: Client,
+) -> None:
     InterviewResultFactory.create(status="active", recruiter_go_next_round=True, score=4)
     InterviewResultFactory.create(status="draft", recruiter_go_next_round=None, score=2)
-    response = recruiter.get(
+    response = recruiter_client.get(
         "/results/summary/?status=active&ordering=-score", headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
@@ -511,8 +538,8 @@ def test_its_summary_panel_counts_the_filter_and_links_back_to_the_list(recruite
     )
 
 
-def test_its_summary_panel_refuses_an_invalid_filter(recruiter: Client) -> None:
-    response = recruiter.get("/results/summary/?score_min=abc")
+def test_its_summary_panel_refuses_an_invalid_filter(recruiter_client: Client) -> None:
+    response = recruiter_client.get("/results/summary/?score_min=abc")
     assert response.status_code == 400
     assert b"once every filter is valid" in response.content
 
@@ -521,26 +548,28 @@ def test_its_summary_panel_is_for_recruiters_only(client: Client) -> None:
     assert client.get("/results/summary/").status_code == 302
 
 
-def test_it_folds_reasons_only_when_there_are_more_than_one_a_side(recruiter: Client) -> None:
+def test_it_folds_reasons_only_when_there_are_more_than_one_a_side(
+    recruiter_client: Client,
+) -> None:
     InterviewResultFactory.create(
         ai_analysis_recruiter_why_hire=["Clear answers"], ai_analysis_recruiter_why_not_hire=[]
     )
-    content = get(recruiter).content.decode()
+    content = get(recruiter_client).content.decode()
     assert "Clear answers" in content and '<details class="reasons"' not in content
     assert "0 against" not in content
 
 
 def test_its_htmx_region_and_panel_query_counts_do_not_grow_with_the_page(
-    recruiter: Client,
+    recruiter_client: Client,
 ) -> None:
     region = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
 
     def counts() -> tuple[int, int]:
         cache.clear()
         with CaptureQueriesContext(connection) as context:
-            assert get(recruiter, "", **region).status_code == 200
+            assert get(recruiter_client, "", **region).status_code == 200
         page = [q for q in context.captured_queries if "django_session" not in q["sql"]]
-        panel = app_queries(recruiter, "/results/summary/")
+        panel = app_queries(recruiter_client, "/results/summary/")
         return len([q for q in page if "auth_user" not in q["sql"]]), panel
 
     InterviewResultFactory.create_batch(5, score=2)
@@ -551,8 +580,8 @@ def test_its_htmx_region_and_panel_query_counts_do_not_grow_with_the_page(
     assert fifty[0] <= 8 and fifty[1] <= 8
 
 
-def test_it_keeps_an_invalid_score_visible_beside_its_error(recruiter: Client) -> None:
-    content = get(recruiter, "score_min=abc").content.decode()
+def test_it_keeps_an_invalid_score_visible_beside_its_error(recruiter_client: Client) -> None:
+    content = get(recruiter_client, "score_min=abc").content.decode()
     field = content.split('name="score_min"', 1)[0].rsplit("<input", 1)[1]
     rest = content.split('name="score_min"', 1)[1].split(">", 1)[0]
     assert 'type="text"' in field + rest
@@ -560,12 +589,12 @@ def test_it_keeps_an_invalid_score_visible_beside_its_error(recruiter: Client) -
 
 
 def test_a_very_large_list_shows_an_estimate_and_loads_its_charts_afterwards(
-    recruiter: Client, monkeypatch: pytest.MonkeyPatch
+    recruiter_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     InterviewResultFactory.create(candidate_name="Maria Tamm")
     monkeypatch.setattr("interviews.selectors.result_count_estimate", lambda *, queryset: 1_234_567)
 
-    response = get(recruiter, "status=active")
+    response = get(recruiter_client, "status=active")
 
     content = response.content.decode()
     assert "About <strong>1,234,567</strong>" in content
@@ -576,7 +605,7 @@ def test_a_very_large_list_shows_an_estimate_and_loads_its_charts_afterwards(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_the_estimate_comes_from_postgresqls_planner(
-    recruiter: Client, monkeypatch: pytest.MonkeyPatch
+    recruiter_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from interviews import selectors
 
@@ -590,11 +619,11 @@ def test_the_estimate_comes_from_postgresqls_planner(
 
 
 def test_the_counts_and_charts_are_a_page_of_their_own_without_javascript(
-    recruiter: Client,
+    recruiter_client: Client,
 ) -> None:
     InterviewResultFactory.create(status="active", recruiter_go_next_round=True)
 
-    response = recruiter.get("/results/summary/?status=active")
+    response = recruiter_client.get("/results/summary/?status=active")
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -603,8 +632,8 @@ def test_the_counts_and_charts_are_a_page_of_their_own_without_javascript(
     assert response.context["summary"].total == 1
 
 
-def test_it_keeps_an_invalid_date_visible_beside_its_error(recruiter: Client) -> None:
-    content = get(recruiter, "received_after=yesterday").content.decode()
+def test_it_keeps_an_invalid_date_visible_beside_its_error(recruiter_client: Client) -> None:
+    content = get(recruiter_client, "received_after=yesterday").content.decode()
     tag = content.split('name="received_after"', 1)
     field = tag[0].rsplit("<input", 1)[1] + tag[1].split(">", 1)[0]
     assert 'type="text"' in field

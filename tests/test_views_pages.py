@@ -34,8 +34,8 @@ def test_a_wrong_password_shows_an_error(client: Client) -> None:
     assert b"notice--error" in response.content
 
 
-def test_log_out_is_a_post_form(client: Client) -> None:
-    client.force_login(UserFactory.create())
+def test_log_out_is_a_post_form(recruiter_client: Client) -> None:
+    client = recruiter_client
     page = client.get("/results/").content.decode()
     assert '<form method="post" action="/accounts/logout/">' in page
     assert client.get("/accounts/logout/").status_code == 405

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -74,18 +74,49 @@ def when(value: datetime | None) -> str:
     return date_format(local, "j M" if same_year else "j M Y")
 
 
-@register.filter
-def http_url(value: str | None) -> str:
-    """Return the URL when it is an absolute http(s) link, else "" (never javascript: or data:)."""
+def _http_parts(value: str | None) -> SplitResult | None:
+    """Return the parts of an absolute http(s) URL without user info, else None.
+
+    Never javascript: or data:. User info is refused: in https://trusted.example@evil.example/
+    the host is evil.example, but a reader sees trusted.example.
+    """
     if not value:
-        return ""
+        return None
     try:
         parts = urlsplit(value.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018  # a port that is not a number raises here
     except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not host or "@" in parts.netloc:
+        return None
+    return parts
+
+
+@register.filter
+def http_url(value: str | None) -> str:
+    """Return the URL when it is a link we may show (see `_http_parts`), else ""."""
+    return value.strip() if value and _http_parts(value) else ""
+
+
+@register.filter
+def url_host(value: str | None) -> str:
+    """Return the host a link really leads to (with its port, if any), for the reader to check."""
+    parts = _http_parts(value)
+    if parts is None or parts.hostname is None:
         return ""
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return ""
-    return value.strip()
+    return parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+
+
+# First strong isolate ... pop directional isolate: <bdi> for places that cannot hold markup
+# (the page's <title>, attributes), so a right-to-left override stays inside the value.
+FSI, PDI = "\u2068", "\u2069"
+
+
+@register.filter
+def isolate(value: Any) -> str:
+    """Return the text wrapped in Unicode isolates (FSI ... PDI), for a <title> or an attribute."""
+    return f"{FSI}{value}{PDI}"
 
 
 @register.filter

@@ -3,10 +3,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from interviews.models import InterviewResult
+from interviews.roles import RECRUITERS
 
 
 class Command(BaseCommand):
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(password)
         user.save()
+        user.groups.add(Group.objects.get(name=RECRUITERS))
 
         port = os.environ.get("PORT", "8000")
         secret = settings.WEBHOOK_SECRETS[0] if settings.WEBHOOK_SECRETS else "(none configured)"

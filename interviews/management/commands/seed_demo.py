@@ -20,5 +20,5 @@ class Command(BaseCommand):
         if if_empty and InterviewResult.objects.exists():
             self.stdout.write("Results exist already; no demo data loaded.")
             return
-        sent = demo_load(count=count, seed=seed)
+        sent = demo_load(count=count, seed=seed, progress=True)
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo results ({sent} deliveries)."))
