@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: logs out an idle session and says why on the login page.
-    "interviews.sessions.IdleTimeoutMiddleware",
+    "interviews.sessions.SessionTimeoutMiddleware",
     "interviews.middleware.AdminInvalidLookupMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

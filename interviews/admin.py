@@ -435,6 +435,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "record_hash",
         "body_size",
         "body_truncated",
+        "body_dropped",
+        "body_sha256",
         "pretty_headers",
         "pretty_body",
     ]

@@ -2,7 +2,7 @@
 ending every session of a user who is deactivated.
 
 Callers: Django's SessionMiddleware (SESSION_ENGINE = "interviews.sessions"), the middleware list
-(`IdleTimeoutMiddleware`), and `InterviewsConfig.ready`, which connects the two receivers.
+(`SessionTimeoutMiddleware`), and `InterviewsConfig.ready`, which connects the two receivers.
 """
 
 import time
@@ -16,6 +16,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -71,12 +72,15 @@ def session_start(sender: Any, request: HttpRequest, user: AbstractBaseUser, **k
     request.session[LAST_SEEN_KEY] = int(time.time())
 
 
-class IdleTimeoutMiddleware:
+class SessionTimeoutMiddleware:
     """Log out a session user whose last request is older than SESSION_IDLE_MINUTES.
 
     The request then goes on as anonymous: pages redirect to the login page (with a message that
     says why), the API answers 401 as to any anonymous client. Token clients have no session
     and are not affected. Placed after the auth and messages middleware.
+
+    An htmx request whose session has ended (idle, 12 h, deactivated) is sent to the login page
+    as a whole page: htmx would follow the redirect and swap the login form into the region.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -98,4 +102,11 @@ class IdleTimeoutMiddleware:
                     )
             elif now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            response = HttpResponse(headers={"HX-Redirect": response["Location"]})
+        return response

@@ -104,14 +104,14 @@ RULES: dict[str, Rule] = {
     "admin:index": Rule(get=ADMIN_STAFF_ONLY),
     # Its login page shows a logged-in non-staff user that they may not enter; staff go in.
     "admin:login": Rule(get=(200, 200, 200, 200, 302, 302)),
-    "admin:logout": Rule(get=(405, 405, 405, 405, 405, 405), post=(302, 302, 302, 302, 200, 200)),
+    "admin:logout": Rule(get=(302, 302, 302, 302, 405, 405), post=(302, 302, 302, 302, 302, 302)),
     "admin:password_change": Rule(get=ADMIN_STAFF_ONLY),
     "admin:password_change_done": Rule(get=ADMIN_STAFF_ONLY),
     "admin:autocomplete": Rule(get=(302, 302, 302, 302, 403, 403)),  # 403 without a field
     "admin:jsi18n": Rule(get=ADMIN_STAFF_ONLY),
-    # "View on site": no model of ours has a page outside the admin.
+    # "View on site": no model of ours has a page of its own to send staff to.
     "admin:view_on_site": Rule(
-        get=(404, 404, 404, 404, 404, 404),
+        get=(302, 302, 302, 302, 404, 404),
         args={"content_type_id": "result_type", "object_id": "result"},
     ),
     # An app's page lists only the models the user may see: none, for staff alone.
@@ -139,7 +139,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "axes_accessattempt": AdminModel(obj=None, add=403),
     "axes_accesslog": AdminModel(obj=None, add=403),
     "axes_accessfailurelog": AdminModel(obj=None, add=403),
-    "django_tasks_database_dbtaskresult": AdminModel(obj=None, add=403),
+    "django_tasks_database_dbtaskresult": AdminModel(obj=None, add=403, delete=403),
     # The platform's data and the audit trail are view-only.
     "interviews_interviewresult": AdminModel(obj="result", add=403, delete=403),
     "interviews_delivery": AdminModel(obj="delivery", add=403, delete=403),
@@ -162,14 +162,17 @@ def admin_model_rule(name: str) -> Rule | None:
     args = {"object_id": model.obj} if model.obj else {}
     literal = {} if model.obj else {"object_id": MISSING_ID}
     found = 200 if model.obj else 302  # a missing object: back to the admin's index
+    view = match["view"]
     superuser = {
         "changelist": 200,
         "add": model.add,
         "change": found,
         "history": found,
-        "delete": model.delete if model.obj else 302,
-    }[match["view"]]
-    return Rule(get=(*ADMIN_MODEL_PAGE[:5], superuser), args=args, literal=literal)  # type: ignore[arg-type]
+        "delete": found if model.delete == 200 else model.delete,
+    }[view]
+    # The history page looks the object up before it checks permissions.
+    staff = found if view == "history" and not model.obj else 403
+    return Rule(get=(302, 302, 302, 302, staff, superuser), args=args, literal=literal)
 
 
 @dataclass

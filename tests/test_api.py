@@ -50,6 +50,8 @@ FIELDS = {
     "interview_name",
     "first_received_at",
     "last_received_at",
+    "report_pdf_url",
+    "report_archive",
 }
 
 

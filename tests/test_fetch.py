@@ -203,9 +203,7 @@ def test_it_says_a_closed_port_is_temporary(server: ReportServer) -> None:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     with pytest.raises(Temporary):
-        fetch_pdf(
-            f"http://127.0.0.1:{closed_port}/r.pdf", trusted_hosts=["127.0.0.1"], timeout=2
-        )
+        fetch_pdf(f"http://127.0.0.1:{closed_port}/r.pdf", trusted_hosts=["127.0.0.1"], timeout=2)
 
 
 def test_it_never_puts_the_url_in_its_errors(server: ReportServer) -> None:

@@ -120,7 +120,9 @@ def page_from(cursor: str, ordering: str = "-received") -> Any:
     [
         # The probe's cursor: base64 of 1,100 "[" made the JSON decoder recurse until it failed.
         pytest.param(raw_cursor("[" * 1100), id="deeply-nested"),
-        pytest.param(raw_cursor(f'{{"o":"-received","v":null,"id":"{ANY_ID}","d":"n"}}'), id="unsigned"),
+        pytest.param(
+            raw_cursor(f'{{"o":"-received","v":null,"id":"{ANY_ID}","d":"n"}}'), id="unsigned"
+        ),
         pytest.param("A" * (MAX_CURSOR_LENGTH + 1), id="too-long"),
         pytest.param("x:y", id="bad-signature"),
         pytest.param("\u00e9:\u00e9", id="not-ascii"),

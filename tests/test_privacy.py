@@ -454,3 +454,20 @@ def test_nothing_of_the_person_remains_anywhere_in_the_database(
     assert occurrences(MARIA) == []
     jonas = {"name": "Jonas Berg", "email": "jonas.berg@example.com", "result_id": JONAS_ID}
     assert occurrences(jonas), "someone else's data is still there"
+
+
+@pytest.mark.usefixtures("maria_and_jonas")
+def test_it_keeps_no_body_of_a_refused_content_type_about_an_erased_result(
+    webhook: WebhookClient,
+):
+    erase("result", MARIA_ID)
+
+    response = webhook.post(payload_bytes("submitted.json"), content_type="text/plain")
+
+    assert response.status_code == 415
+    delivery = Delivery.objects.latest("pk")
+    assert (delivery.outcome, bytes(delivery.body), delivery.body_dropped) == (
+        "rejected",
+        b"",
+        True,
+    )

@@ -73,6 +73,18 @@ def test_it_answers_401_to_an_idle_api_session(recruiter_client: Client) -> None
     assert "_auth_user_id" not in recruiter_client.session
 
 
+def test_it_sends_an_ended_htmx_request_to_the_login_page(recruiter_client: Client) -> None:
+    last_seen_ago(recruiter_client, IDLE_SECONDS + 5)
+
+    response = recruiter_client.get(
+        "/results/?status=active", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["HX-Redirect"] == "/accounts/login/?next=/results/%3Fstatus%3Dactive"
+
+
 def test_it_keeps_a_session_used_within_the_limit(recruiter_client: Client) -> None:
     last_seen_ago(recruiter_client, IDLE_SECONDS - 60)
 

@@ -108,20 +108,20 @@ def test_every_acknowledged_delivery_is_stored_and_each_result_is_its_last_versi
     assert sorted(by_seq) == list(range(deliveries))
     assert all(len(rows) == 1 for rows in by_seq.values()), "a delivery stored twice"
     for seq, (_, answer) in answers.items():
-        [(_, outcome, result_id, _)] = by_seq[seq]
+        [(_, outcome, stored_id, _)] = by_seq[seq]
         assert answer == {"id": plan[seq][0], "outcome": outcome}
-        assert result_id == plan[seq][0]
+        assert stored_id == plan[seq][0]
 
     applied: dict[str, tuple[int, int, str]] = {}  # result id -> (pk, seq, record hash)
-    created = Counter()
-    for seq, [(pk, outcome, result_id, record_hash)] in by_seq.items():
-        created[result_id] += outcome == "created"
-        if outcome in {"created", "updated"} and pk > applied.get(result_id, (0, 0, ""))[0]:
-            applied[result_id] = (pk, seq, record_hash)
+    created: Counter[str] = Counter()
+    for seq, [(pk, outcome, stored_id, record_hash)] in by_seq.items():
+        created[stored_id] += outcome == "created"
+        if outcome in {"created", "updated"} and pk > applied.get(stored_id, (0, 0, ""))[0]:
+            applied[stored_id] = (pk, seq, record_hash)
     # The plan did send duplicates and re-sends of older versions.
     outcomes = Counter(rows[0][1] for rows in by_seq.values())
     assert outcomes["duplicate"] and outcomes["updated"], outcomes
-    sent_ids = {result_id for result_id, _ in plan}
+    sent_ids = {sent_id for sent_id, _ in plan}
     assert set(created) == sent_ids and set(created.values()) == {1}
     for result in InterviewResult.objects.all():
         pk, seq, record_hash = applied[str(result.pk)]

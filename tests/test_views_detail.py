@@ -147,7 +147,7 @@ def test_its_query_count_does_not_grow_with_the_deliveries(recruiter_client: Cli
             [
                 q
                 for q in context.captured_queries
-                if "django_session" not in q["sql"] and "auth_user" not in q["sql"]
+                if "interviews_usersession" not in q["sql"] and "auth_user" not in q["sql"]
             ]
         )
 

@@ -41,7 +41,7 @@ def app_queries(client: Client, url: str) -> int:
         [
             query
             for query in context.captured_queries
-            if "django_session" not in query["sql"] and "auth_user" not in query["sql"]
+            if "interviews_usersession" not in query["sql"] and "auth_user" not in query["sql"]
         ]
     )
 
@@ -568,7 +568,7 @@ def test_its_htmx_region_and_panel_query_counts_do_not_grow_with_the_page(
         cache.clear()
         with CaptureQueriesContext(connection) as context:
             assert get(recruiter_client, "", **region).status_code == 200
-        page = [q for q in context.captured_queries if "django_session" not in q["sql"]]
+        page = [q for q in context.captured_queries if "interviews_usersession" not in q["sql"]]
         panel = app_queries(recruiter_client, "/results/summary/")
         return len([q for q in page if "auth_user" not in q["sql"]]), panel
 

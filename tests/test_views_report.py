@@ -25,7 +25,9 @@ def media(settings: Any, tmp_path: Path) -> None:
 
 
 def kept(**result: Any) -> ReportArchive:
-    archive = ReportArchiveFactory(state=State.KEPT, **{f"result__{k}": v for k, v in result.items()})
+    archive = ReportArchiveFactory(
+        state=State.KEPT, **{f"result__{k}": v for k, v in result.items()}
+    )
     assert isinstance(archive, ReportArchive)
     archive.file.name = default_storage.save(
         f"reports/{archive.result_id}/abc.pdf", ContentFile(SAMPLE_PDF)
@@ -203,7 +205,9 @@ def test_the_detail_page_says_not_kept_yet_with_the_platforms_link(
 def test_the_detail_page_explains_a_failure_with_a_try_again_button(
     recruiter_client: Client,
 ) -> None:
-    archive = ReportArchiveFactory(state=State.FAILED, last_error="The report's server answered 404.")
+    archive = ReportArchiveFactory(
+        state=State.FAILED, last_error="The report's server answered 404."
+    )
 
     page = detail(recruiter_client, archive)
 
@@ -246,9 +250,7 @@ def test_the_api_gives_the_copys_absolute_url_and_state(recruiter_client: Client
     archive = kept()
     pending = ReportArchiveFactory()
 
-    results = {
-        row["id"]: row for row in recruiter_client.get("/api/results/").json()["results"]
-    }
+    results = {row["id"]: row for row in recruiter_client.get("/api/results/").json()["results"]}
 
     kept_row = results[str(archive.result_id)]
     assert kept_row["report_pdf_url"] == "http://testserver" + report_url(archive)

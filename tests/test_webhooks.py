@@ -682,9 +682,7 @@ def test_it_answers_503_with_retry_after_when_the_database_fails(settings: Any):
 
 def test_it_answers_503_when_recording_a_refused_body_fails():
     client = Client(raise_request_exception=False)
-    with mock.patch(
-        "interviews.ingest.Delivery.objects.create", side_effect=OperationalError("locked")
-    ):
+    with mock.patch("interviews.ingest.Delivery.save", side_effect=OperationalError("locked")):
         response = WebhookClient(client).post(b"{}", content_type="text/plain")
 
     assert response.status_code == 503
