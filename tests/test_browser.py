@@ -85,7 +85,7 @@ def console() -> list[str]:
 def page(browser: Any, console: list[str]) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
-    page.on("console", lambda message: (console.append(message.text), print("CONSOLE", page.url, message.text[:80])))
+    page.on("console", lambda message: console.append(message.text))
     page.on("pageerror", lambda error: console.append(str(error)))
     yield page
     context.close()
@@ -217,7 +217,7 @@ def test_it_saves_screenshots_of_the_list_and_the_detail(
     demo_load(count=60)
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    page.on("console", lambda message: (console.append(message.text), print("CONSOLE", page.url, message.text[:80])))
+    page.on("console", lambda message: console.append(message.text))
     log_in(page, site)
     shots = {}
     for width_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):

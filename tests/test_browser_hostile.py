@@ -228,8 +228,8 @@ def test_hostile_results_show_inert_on_every_page(
         visit(page, f"{site}/results/{result_id}/", dialogs)
         assert MARKUP in page.locator("body").inner_text()
     visit(page, f"{site}/results/?q=fdp", dialogs)
-    visit(page, f"{site}/api/results/", dialogs, bidi=False)
-    visit(page, f"{site}/api/results/{RESULT_A}/", dialogs, bidi=False)
+    # The API's JSON as the browser shows it (raw data: no bidi isolation to expect).
+    visit(page, f"{site}/api/results/?format=json", dialogs, bidi=False)
     visit(page, f"{site}/api/results/{RESULT_A}/?format=json", dialogs, bidi=False)
 
     log_in_as(page, site, superuser)
@@ -277,3 +277,22 @@ def test_the_csv_neutralises_formulas_and_control_characters(
     assert a["candidate_name"].startswith("'" + sent[RESULT_A]["candidate_name"][:20])
     assert MARKUP in a["candidate_name"]
     assert a["ai_analysis_recruiter"] == sent[RESULT_A]["ai_analysis_recruiter"]
+
+
+def test_the_checks_catch_what_they_look_for(page: Any):
+    """The same checks on a page that renders the payload as markup find every offence."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.set_content(
+        f"<p>{MARKUP}</p><a href='{USERINFO_URL}'>Open the PDF report</a>"
+        f"<p>Name: {RLO}fdp.exe</p><p>Name: <bdi>{RLO}fdp.exe</bdi></p>"
+    )
+    page.wait_for_function("window.__pwned !== undefined")
+
+    offences = page.evaluate(INERT)
+    assert dialogs
+    assert "a script ran: window.__pwned is set" in offences
+    assert any(offence.startswith("A javascript:") for offence in offences)
+    assert 'a link to evil.example shown as "Open the PDF report"' in offences
+    assert "injected element" in offences
+    assert page.evaluate(BIDI) == ["P: Name: \u202efdp.exe"]
