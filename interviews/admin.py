@@ -589,7 +589,7 @@ class ReportArchiveAdmin(ReadOnlyAdmin):
     list_select_related = ["result"]
     ordering = ["state", "-updated_at"]
     search_fields = ["=result__id"]
-    fields = [
+    fields = readonly_fields = (
         "result_link",
         "state",
         "file",
@@ -601,8 +601,7 @@ class ReportArchiveAdmin(ReadOnlyAdmin):
         "next_attempt_at",
         "task_id",
         "updated_at",
-    ]
-    readonly_fields = fields
+    )
     actions = ["queue_again"]
 
     @admin.display(description="result", ordering="result")

@@ -11,6 +11,7 @@ never parsed or rendered here. Caller: `reports.report_archive_attempt`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import socket
@@ -287,12 +288,11 @@ class _Watchdog:
 
     def _fire(self) -> None:
         self.fired = True
-        try:
-            # The plain socket's shutdown: it wakes a read blocked in another thread, also
-            # under TLS (SSLSocket.shutdown would tear down its state under the reader).
-            socket.socket.shutdown(self._socket, socket.SHUT_RDWR)
-        except OSError:
-            pass
+        # The plain socket's shutdown: it wakes a read blocked in another thread, also under
+        # TLS (SSLSocket.shutdown would tear down its state under the reader).
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(self._socket, socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()

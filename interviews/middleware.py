@@ -4,7 +4,6 @@ headers every answer needs whatever view made it."""
 from collections.abc import Callable
 
 from django.conf import settings
-
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse

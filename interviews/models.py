@@ -346,9 +346,7 @@ class ReportArchive(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     sha256 = models.CharField(max_length=64, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(
-        default=0, help_text="Downloads tried for this link."
-    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Downloads tried for this link.")
     # Written by reports.py in its own words: never the URL (it is signed) or anything personal.
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,6 @@ from django.db.models import Q, QuerySet
 from interviews.filters import ORDERINGS
 from interviews.models import InterviewResult
 
-
 CURSOR_SALT = "interviews.pagination.cursor"
 # A real cursor is under 200 characters; anything far longer was not made here.
 MAX_CURSOR_LENGTH = 512

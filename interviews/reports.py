@@ -38,6 +38,10 @@ STUCK_GRACE = timedelta(minutes=5)
 State = ReportArchive.State
 
 
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
 def report_file_name(*, result_id: uuid.UUID | str, sha256: str) -> str:
     """Return the storage name of a result's report with this content hash."""
     return f"reports/{result_id}/{sha256}.pdf"
@@ -56,7 +60,7 @@ def report_archive_request(*, result_id: uuid.UUID | str, url: str) -> None:
     ReportArchive.objects.bulk_create(
         [
             ReportArchive(
-                result_id=result_id,
+                result_id=_uuid(result_id),
                 source_url=url,
                 state=State.PENDING,
                 attempts=0,
@@ -78,15 +82,13 @@ def report_archive_request(*, result_id: uuid.UUID | str, url: str) -> None:
     transaction.on_commit(partial(_enqueue_quietly, result_id=str(result_id)))
 
 
-def report_archive_enqueue(
-    *, result_id: uuid.UUID | str, run_after: datetime | None = None
-) -> str:
+def report_archive_enqueue(*, result_id: uuid.UUID | str, run_after: datetime | None = None) -> str:
     """Queue one download of the result's report now (or at `run_after`); return the task id."""
     from interviews.tasks import archive_report
 
     task = archive_report if run_after is None else archive_report.using(run_after=run_after)
     queued = task.enqueue(str(result_id))
-    ReportArchive.objects.filter(result_id=result_id).update(task_id=str(queued.id))
+    ReportArchive.objects.filter(result_id=_uuid(result_id)).update(task_id=str(queued.id))
     return str(queued.id)
 
 
@@ -174,7 +176,9 @@ def report_archive_attempt(*, result_id: uuid.UUID | str) -> str:
     outcome is written on the archive; writes name the link they fetched, so a newer link that
     arrived meanwhile is never overwritten by the older one's outcome.
     """
-    archive = ReportArchive.objects.select_related("result").filter(result_id=result_id).first()
+    archive = (
+        ReportArchive.objects.select_related("result").filter(result_id=_uuid(result_id)).first()
+    )
     if archive is None or archive.state != State.PENDING:
         return archive.state if archive else "missing"
     url = archive.source_url
@@ -262,9 +266,7 @@ def _log(archive: ReportArchive, outcome: str, attempts: int) -> None:
 
 def report_archive_get(*, result_id: uuid.UUID) -> ReportArchive | None:
     """Return the result's archive when a copy of its report is kept, else None."""
-    archive = (
-        ReportArchive.objects.select_related("result").filter(result_id=result_id).first()
-    )
+    archive = ReportArchive.objects.select_related("result").filter(result_id=result_id).first()
     if archive is None or not archive.file:
         return None
     return archive
@@ -277,7 +279,7 @@ def report_files_delete(*, result_ids: Iterable[uuid.UUID | str]) -> int:
     the files, including any left by an interrupted download. Call it before deleting the
     results, inside or outside their transaction (a deleted file cannot come back either way).
     """
-    ids = [str(result_id) for result_id in result_ids]
+    ids = [_uuid(result_id) for result_id in result_ids]
     names = set(
         ReportArchive.objects.filter(result_id__in=ids)
         .exclude(file="")

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 class SharedCacheThrottle(SimpleRateThrottle):
     """A rate counted in the shared cache rather than in one process's memory."""
 
-    @property  # type: ignore[override]
-    def cache(self) -> BaseCache:
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]  # DRF's is a class attribute
         return caches["shared"]
 
 

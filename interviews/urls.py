@@ -30,9 +30,7 @@ urlpatterns = [
     path("results/summary/", views.result_summary_panel, name="results-summary"),
     path("results/<uuid:pk>/", views.result_detail, name="result-detail"),
     path("results/<uuid:pk>/report.pdf", views.result_report_pdf, name="result-report"),
-    path(
-        "results/<uuid:pk>/report/retry/", views.result_report_retry, name="result-report-retry"
-    ),
+    path("results/<uuid:pk>/report/retry/", views.result_report_retry, name="result-report-retry"),
     path("interviews/<uuid:pk>/name/", views.interview_rename, name="interview-rename"),
     # API clients
     path("api/results/", api.ResultListAPI.as_view(), name="api-results"),

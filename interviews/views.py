@@ -328,9 +328,10 @@ def _report_filename(result: InterviewResult) -> str:
 
 @require_safe
 @needs_permission(VIEW_RESULTS)
-# Chromium shows a PDF in a plugin frame, which `object-src 'none'` would block; the rest of
-# the page policy stays (no script of ours runs in a PDF anyway).
-@csp_replace({"object-src": [SELF]})
+# The browser shows a PDF in its viewer plugin, an object of this document: `object-src 'self'`
+# lets it load whatever the browser's version (Chromium 156 also renders under 'none'); the
+# rest of the site's policy stays. tests/test_views_report.py opens it in real Chromium.
+@csp_replace({"object-src": [SELF]})  # type: ignore[arg-type]
 def result_report_pdf(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     """Serve the kept copy of the result's PDF report, never a public media URL; 404 until one
     is kept."""

@@ -17,6 +17,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 
 from interviews.roles import RECRUITERS, VIEWERS
+from tests.report_server import archive_settings, report_server  # noqa: F401 (fixtures)
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "examples" / "deliveries"
 WEBHOOK_URL = "/webhooks/interview-result/"

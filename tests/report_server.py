@@ -16,6 +16,7 @@ fixtures `report_server` and `archive_settings` are imported by the report test 
     /trickle.pdf         "%PDF-" then one byte every 0.2 s, forever
     /hang                accepts the request and never answers
     /hang-body.pdf       the headers and "%PDF-", then nothing
+    /hang-once.pdf       like /hang-body.pdf the first time, then the PDF
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def owner(self) -> ReportServer:
-        return self.server.owner  # type: ignore[attr-defined,no-any-return]
+        return self.server.owner  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -151,7 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(0.2)
         elif path == "/hang":
             owner.stopping.wait(120)
-        elif path == "/hang-body.pdf":
+        elif path == "/hang-once.pdf" and hits > 1:
+            self._send(200, SAMPLE_PDF)
+        elif path in ("/hang-body.pdf", "/hang-once.pdf"):
             self._headers()
             self._write(path, b"%PDF-")
             owner.stopping.wait(120)

@@ -4,13 +4,11 @@ import base64
 import csv
 import datetime as dt
 import io
-import json
 import uuid
 from typing import Any
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -53,11 +51,6 @@ FIELDS = {
     "report_pdf_url",
     "report_archive",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts() -> None:
-    cache.clear()
 
 
 @pytest.fixture

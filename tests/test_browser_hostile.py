@@ -66,8 +66,8 @@ def hostile(label: str, formula: str = FORMULAS[0]) -> str:
 
 
 def hundred_kb(label: str) -> str:
-    text = f"{label} {MARKUP} {RLO} "
-    return (text * (100_000 // len(text) + 1))[:100_000]
+    text = f"{label} {MARKUP} "
+    return (text * (100_000 // len(text) + 1))[: 100_000 - 8] + f"{RLO}fdp.exe"
 
 
 RESULT_A = str(uuid.UUID(int=0xA, version=4))  # hostile text everywhere
@@ -140,28 +140,44 @@ INERT = """() => {
   return bad;
 }"""
 
-# Every right-to-left override shown in the page is isolated: inside <bdi> (or an element the
-# style sheet isolates), or between Unicode isolate marks where markup cannot go.
-BIDI = """() => {
+# A right-to-left override reverses the text after it, up to the end of its isolate (a <bdi>, an
+# element styled `unicode-bidi: isolate`) or of its block: every value here ends with its one
+# override and "fdp.exe", so anything else after an override in its isolate is text the value
+# could disguise. Between Unicode isolate marks (FSI ... PDI), where markup cannot go, is fine.
+# Raw bodies (<pre>, in the admin) are shown byte for byte, and are not checked.
+BIDI = r"""() => {
   const bad = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const skip = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT']);
+  const isolates = (el) => {
+    const style = getComputedStyle(el);
+    return el.tagName === 'BDI' || !['inline', 'contents'].includes(style.display)
+      || ['isolate', 'isolate-override', 'plaintext'].includes(style.unicodeBidi);
+  };
   while (walker.nextNode()) {
     const node = walker.currentNode;
-    const at = node.data.indexOf('\\u202e');
-    if (at < 0 || skip.has(node.parentElement.tagName)) continue;
-    const before = node.data.slice(0, at);
-    const marked = /[\\u2066\\u2067\\u2068]/.test(before) && node.data.indexOf('\\u2069', at) > at;
-    let isolated = marked;
-    for (let el = node.parentElement; el && !isolated; el = el.parentElement) {
-      const style = getComputedStyle(el).unicodeBidi;
-      isolated = el.tagName === 'BDI' || el.tagName === 'TEXTAREA'
-        || ['isolate', 'isolate-override', 'plaintext'].includes(style);
+    const at = node.data.indexOf('\u202e');
+    if (at < 0 || node.parentElement.closest('pre') || skip.has(node.parentElement.tagName)) {
+      continue;
     }
-    if (!isolated) bad.push(`${node.parentElement.tagName}: ${node.data.slice(0, 50)}`);
+    if (/[\u2066\u2067\u2068]/.test(node.data.slice(0, at))
+        && node.data.indexOf('\u2069', at) > at) continue;
+    let isolate = node.parentElement;
+    while (isolate.parentElement && !isolates(isolate)) isolate = isolate.parentElement;
+    const text = isolate.textContent;
+    const from = text.indexOf('\u202e');
+    const after = text.slice(from + 1).replace('fdp.exe', '');
+    if (after.replace(/[\s\u0000-\u001f\u007f\u2026]|\[2J/g, '')) {
+      bad.push(`${isolate.tagName}: ...${text.slice(from, from + 60)}`);
+    }
   }
   return bad;
 }"""
+
+
+def dismiss(dialog: Any, dialogs: list[str]) -> None:
+    dialogs.append(dialog.message)
+    dialog.dismiss()
 
 
 def log_in_as(tab: Any, url: str, user: User) -> None:
@@ -218,7 +234,7 @@ def test_hostile_results_show_inert_on_every_page(
     superuser: User,
 ):
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("dialog", lambda dialog: dismiss(dialog, dialogs))
 
     log_in_as(page, site, recruiter)
     visit(page, f"{site}/results/", dialogs)
@@ -260,7 +276,7 @@ def test_the_csv_neutralises_formulas_and_control_characters(
     response = recruiter_client.get("/results/export.csv")
 
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
     sent = hostile_records()
     for result_id in (RESULT_A, RESULT_B):
@@ -282,10 +298,10 @@ def test_the_csv_neutralises_formulas_and_control_characters(
 def test_the_checks_catch_what_they_look_for(page: Any):
     """The same checks on a page that renders the payload as markup find every offence."""
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("dialog", lambda dialog: dismiss(dialog, dialogs))
     page.set_content(
         f"<p>{MARKUP}</p><a href='{USERINFO_URL}'>Open the PDF report</a>"
-        f"<p>Name: {RLO}fdp.exe</p><p>Name: <bdi>{RLO}fdp.exe</bdi></p>"
+        f"<p>Name: <b>{RLO}fdp.exe</b> Score: 5</p><p>Name: <bdi>{RLO}fdp.exe</bdi> Score: 5</p>"
     )
     page.wait_for_function("window.__pwned !== undefined")
 
@@ -295,4 +311,4 @@ def test_the_checks_catch_what_they_look_for(page: Any):
     assert any(offence.startswith("A javascript:") for offence in offences)
     assert 'a link to evil.example shown as "Open the PDF report"' in offences
     assert "injected element" in offences
-    assert page.evaluate(BIDI) == ["P: Name: \u202efdp.exe"]
+    assert page.evaluate(BIDI) == ["P: ...\u202efdp.exe Score: 5"]

@@ -138,7 +138,7 @@ def test_a_cursor_we_did_not_sign_is_invalid(cursor: str) -> None:
 def test_a_cursor_whose_content_was_changed_is_invalid(results: list[InterviewResult]) -> None:
     cursor = page_from("").next_cursor
     assert cursor is not None
-    content, signature = cursor.rsplit(":", 1)
+    _content, signature = cursor.rsplit(":", 1)
     tampered = raw_cursor(
         json.dumps({**signing.Signer(salt=CURSOR_SALT).unsign_object(cursor), "d": "p"})
     )

@@ -16,13 +16,7 @@ from interviews.ingest import delivery_receive
 from interviews.models import InterviewResult, ReportArchive
 from tests.conftest import payload
 from tests.factories import InterviewResultFactory, ReportArchiveFactory
-from tests.report_server import (  # noqa: F401 (fixtures)
-    OTHER_PDF,
-    SAMPLE_PDF,
-    ReportServer,
-    archive_settings,
-    report_server,
-)
+from tests.report_server import OTHER_PDF, SAMPLE_PDF, ReportServer
 
 pytestmark = pytest.mark.django_db
 State = ReportArchive.State
@@ -30,7 +24,7 @@ State = ReportArchive.State
 
 def pending(server: ReportServer, path: str, **result: Any) -> ReportArchive:
     """A result whose report at `path` is pending (as ingest leaves it)."""
-    archive = ReportArchiveFactory(result__pdf_export_url=server.url(path), **result)
+    archive = ReportArchiveFactory.create(result__pdf_export_url=server.url(path), **result)
     assert isinstance(archive, ReportArchive)
     return archive
 
@@ -83,7 +77,7 @@ def test_it_keeps_a_newer_report_and_drops_the_older_file(archive_settings: Repo
     archive = attempt(archive)
 
     assert archive.file.read() == OTHER_PDF
-    assert not default_storage.exists(older)
+    assert not default_storage.exists(str(older))
     assert stored_files(archive.result_id) == [f"{hashlib.sha256(OTHER_PDF).hexdigest()}.pdf"]
 
 
@@ -300,15 +294,15 @@ def test_a_failing_queue_never_fails_a_delivery(
 def test_it_finds_links_never_requested_and_pending_reports_whose_task_died(
     settings: Any,
 ) -> None:
-    never = InterviewResultFactory()
-    newer_link = ReportArchiveFactory(state=State.KEPT, source_url="https://old.example/r")
-    no_task = ReportArchiveFactory()
-    queued = ReportArchiveFactory()
-    running = ReportArchiveFactory()
-    died = ReportArchiveFactory()
-    kept = ReportArchiveFactory(state=State.KEPT)
-    ReportArchiveFactory(state=State.FAILED)
-    InterviewResultFactory(pdf_export_url=None)
+    never = InterviewResultFactory.create()
+    newer_link = ReportArchiveFactory.create(state=State.KEPT, source_url="https://old.example/r")
+    no_task = ReportArchiveFactory.create()
+    queued = ReportArchiveFactory.create()
+    running = ReportArchiveFactory.create()
+    died = ReportArchiveFactory.create()
+    kept = ReportArchiveFactory.create(state=State.KEPT)
+    ReportArchiveFactory.create(state=State.FAILED)
+    InterviewResultFactory.create(pdf_export_url=None)
 
     now = timezone.now()
     for archive, started in ((queued, None), (running, now), (died, now - timedelta(hours=1))):
@@ -333,16 +327,16 @@ def test_it_deletes_the_stored_files_of_erased_results(archive_settings: ReportS
     deleted = reports.report_files_delete(result_ids=[archive.result_id])
 
     assert deleted == 2
-    assert not default_storage.exists(archive.file.name)
+    assert not default_storage.exists(str(archive.file.name))
     assert not default_storage.exists(stray)
     assert stored_files(archive.result_id) == []
-    assert default_storage.exists(other.file.name)
+    assert default_storage.exists(str(other.file.name))
     archive.refresh_from_db()
     assert not archive.file
 
 
 def test_it_deletes_nothing_for_results_without_reports(archive_settings: ReportServer) -> None:
-    result = InterviewResultFactory()
+    result = InterviewResultFactory.create()
 
     assert reports.report_files_delete(result_ids=[result.pk]) == 0
     assert InterviewResult.objects.filter(pk=result.pk).exists()

@@ -89,7 +89,11 @@ def validate(case: Any, response: Any, headers: dict[str, str]) -> None:
     token, which must each answer 401."""
     caches["shared"].clear()  # those re-sends count against the anonymous rate
     # ignored_auth sets a bad credential into these, and fails on None (schemathesis 3.39).
-    case.headers, case.cookies, case.query = case.headers or {}, case.cookies or {}, case.query or {}
+    case.headers, case.cookies, case.query = (
+        case.headers or {},
+        case.cookies or {},
+        case.query or {},
+    )
     case.validate_response(
         response, checks=ALL_CHECKS, headers=headers, transport_kwargs={"headers": headers}
     )

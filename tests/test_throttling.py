@@ -34,7 +34,10 @@ def statuses(client: APIClient, n: int, **extra: Any) -> list[int]:
 
 
 def test_the_default_rates_are_the_contracts() -> None:
-    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {"anon": "60/min", "user": "600/min"}
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {
+        "anon": "60/min",
+        "user": "600/min",
+    }
 
 
 def test_anonymous_requests_are_throttled_per_address(low_rates: None) -> None:

@@ -1,12 +1,14 @@
 """GET /results/<id>/report.pdf, POST /results/<id>/report/retry/ and the report on the pages."""
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -25,7 +27,7 @@ def media(settings: Any, tmp_path: Path) -> None:
 
 
 def kept(**result: Any) -> ReportArchive:
-    archive = ReportArchiveFactory(
+    archive = ReportArchiveFactory.create(
         state=State.KEPT, **{f"result__{k}": v for k, v in result.items()}
     )
     assert isinstance(archive, ReportArchive)
@@ -86,13 +88,13 @@ def test_it_names_the_file_by_id_without_a_name(recruiter_client: Client) -> Non
 
 @pytest.mark.parametrize("state", [State.PENDING, State.FAILED])
 def test_it_answers_404_until_a_copy_is_kept(recruiter_client: Client, state: str) -> None:
-    archive = ReportArchiveFactory(state=state)
+    archive = ReportArchiveFactory.create(state=state)
 
     assert recruiter_client.get(report_url(archive)).status_code == 404
 
 
 def test_it_answers_404_without_an_archive_or_a_result(recruiter_client: Client) -> None:
-    result = InterviewResultFactory()
+    result = InterviewResultFactory.create()
 
     assert recruiter_client.get(reverse("result-report", args=[result.pk])).status_code == 404
     assert (
@@ -103,7 +105,7 @@ def test_it_answers_404_without_an_archive_or_a_result(recruiter_client: Client)
 
 def test_it_answers_404_when_the_file_is_gone_from_storage(recruiter_client: Client) -> None:
     archive = kept()
-    default_storage.delete(archive.file.name)
+    default_storage.delete(str(archive.file.name))
 
     assert recruiter_client.get(report_url(archive)).status_code == 404
 
@@ -135,7 +137,7 @@ def retry_url(archive: ReportArchive) -> str:
 def test_it_queues_a_failed_report_again(
     recruiter_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    archive = ReportArchiveFactory(state=State.FAILED, attempts=6, last_error="Gave up.")
+    archive = ReportArchiveFactory.create(state=State.FAILED, attempts=6, last_error="Gave up.")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(retry_url(archive))
@@ -148,7 +150,7 @@ def test_it_queues_a_failed_report_again(
 
 
 def test_it_needs_the_retry_permission(viewer_client: Client) -> None:
-    archive = ReportArchiveFactory(state=State.FAILED)
+    archive = ReportArchiveFactory.create(state=State.FAILED)
 
     assert viewer_client.post(retry_url(archive)).status_code == 403
     archive.refresh_from_db()
@@ -156,7 +158,7 @@ def test_it_needs_the_retry_permission(viewer_client: Client) -> None:
 
 
 def test_it_needs_post_and_csrf(recruiter: Any) -> None:
-    archive = ReportArchiveFactory(state=State.FAILED)
+    archive = ReportArchiveFactory.create(state=State.FAILED)
     client = Client(enforce_csrf_checks=True)
     client.force_login(recruiter)
 
@@ -193,7 +195,7 @@ def test_the_detail_page_shows_the_kept_copy(recruiter_client: Client) -> None:
 def test_the_detail_page_says_not_kept_yet_with_the_platforms_link(
     recruiter_client: Client,
 ) -> None:
-    archive = ReportArchiveFactory(result__pdf_export_url="https://example.com/r.pdf?sig=1")
+    archive = ReportArchiveFactory.create(result__pdf_export_url="https://example.com/r.pdf?sig=1")
 
     page = detail(recruiter_client, archive)
 
@@ -205,7 +207,7 @@ def test_the_detail_page_says_not_kept_yet_with_the_platforms_link(
 def test_the_detail_page_explains_a_failure_with_a_try_again_button(
     recruiter_client: Client,
 ) -> None:
-    archive = ReportArchiveFactory(
+    archive = ReportArchiveFactory.create(
         state=State.FAILED, last_error="The report's server answered 404."
     )
 
@@ -217,7 +219,7 @@ def test_the_detail_page_explains_a_failure_with_a_try_again_button(
 
 
 def test_the_detail_page_offers_no_try_again_to_viewers(viewer_client: Client) -> None:
-    archive = ReportArchiveFactory(state=State.FAILED, last_error="Gave up.")
+    archive = ReportArchiveFactory.create(state=State.FAILED, last_error="Gave up.")
 
     page = detail(viewer_client, archive)
 
@@ -248,7 +250,7 @@ def test_the_list_marks_kept_reports_without_a_query_per_row(
 
 def test_the_api_gives_the_copys_absolute_url_and_state(recruiter_client: Client) -> None:
     archive = kept()
-    pending = ReportArchiveFactory()
+    pending = ReportArchiveFactory.create()
 
     results = {row["id"]: row for row in recruiter_client.get("/api/results/").json()["results"]}
 
@@ -264,9 +266,80 @@ def test_the_api_gives_the_copys_absolute_url_and_state(recruiter_client: Client
 
 
 def test_the_api_says_null_without_a_report_link(recruiter_client: Client) -> None:
-    result = InterviewResultFactory(pdf_export_url=None)
+    result = InterviewResultFactory.create(pdf_export_url=None)
 
     row = recruiter_client.get(f"/api/results/{result.pk}/").json()
 
     assert row["report_pdf_url"] is None
     assert row["report_archive"] is None
+
+
+@pytest.fixture(scope="session")
+def plain_http() -> Iterator[None]:
+    """As in tests/test_browser.py: the live server (started once) speaks plain HTTP."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"),
+    reason="/usr/bin/chromium is not installed",
+)
+@pytest.mark.django_db(transaction=True)
+def test_chromiums_pdf_viewer_opens_the_report_under_its_policy(
+    plain_http: None,
+    live_server: Any,
+    settings: Any,
+    recruiter: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, beside the ORM calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SECURE_HSTS_SECONDS = 0
+    archive = kept(candidate_name="Maria Tamm")
+    session = Client()
+    session.force_login(recruiter)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
+        context = browser.new_context()
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": session.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        violations: list[str] = []
+        page.on("console", lambda message: violations.append(message.text))
+        response = page.goto(live_server.url + report_url(archive))
+        assert response is not None and response.status == 200
+        # As sent (`headers` gives what Chromium kept of the policy for the viewer's frame).
+        sent = {h["name"].lower(): h["value"] for h in response.headers_array()}
+        assert "object-src 'self'" in sent["content-security-policy"]
+        # The viewer's own toolbar: the document was loaded and parsed (one page), and it
+        # shows the file name the view sent.
+        toolbar = (
+            "(() => { const viewer = document.querySelector('pdf-viewer');"
+            " const root = viewer && viewer.shadowRoot;"
+            " const bar = root && root.querySelector('viewer-toolbar');"
+            " return bar ? [bar.docLength, bar.docTitle] : [0, '']; })()"
+        )
+        pages, title = 0, ""
+        for _ in range(100):
+            viewers = [f for f in page.frames if f.url.startswith("chrome-extension://")]
+            if viewers:
+                pages, title = viewers[0].evaluate(toolbar)
+                if pages:
+                    break
+            page.wait_for_timeout(100)
+        browser.close()
+    assert (pages, title) == (1, "Maria Tamm.pdf")
+    assert not [text for text in violations if "Content Security Policy" in text]
