@@ -237,6 +237,19 @@ class DeliveryInline(ViewOnly, admin.TabularInline):
         )
 
 
+class SearchByResultId:
+    """Search a list of rows that belong to a result by the result's id (the only search)."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        try:
+            result_id = uuid.UUID(search_term.strip())
+        except ValueError:
+            return (queryset.none() if search_term.strip() else queryset), False
+        return queryset.filter(result_id=result_id), False
+
+
 @admin.register(InterviewResult)
 class InterviewResultAdmin(ReadOnlyAdmin):
     list_display = [
@@ -399,7 +412,7 @@ class InterviewResultAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(SearchByResultId, ReadOnlyAdmin):
     list_display = [
         "id",
         "received_at",
@@ -456,15 +469,6 @@ class DeliveryAdmin(ReadOnlyAdmin):
     @admin.display(description="body")
     def pretty_body(self, delivery: Delivery) -> str:
         return pretty_body(delivery.body)
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        try:
-            result_id = uuid.UUID(search_term.strip())
-        except ValueError:
-            return (queryset.none() if search_term.strip() else queryset), False
-        return queryset.filter(result_id=result_id), False
 
     def has_replay_permission(self, request: HttpRequest) -> bool:
         # The model permission, not has_change_permission: deliveries stay read-only forms.
@@ -571,7 +575,7 @@ class ErasureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReportArchive)
-class ReportArchiveAdmin(ReadOnlyAdmin):
+class ReportArchiveAdmin(SearchByResultId, ReadOnlyAdmin):
     """Kept copies of the PDF reports; filter by state to see the ones that are not kept and
     why (the latest error), and queue them again."""
 
@@ -608,15 +612,6 @@ class ReportArchiveAdmin(ReadOnlyAdmin):
     def result_link(self, archive: ReportArchive) -> str:
         url = reverse("admin:interviews_interviewresult_change", args=[quote(archive.result_id)])
         return format_html('<a href="{}">{}</a>', url, str(archive.result_id)[:8])
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        try:
-            result_id = uuid.UUID(search_term.strip())
-        except ValueError:
-            return (queryset.none() if search_term.strip() else queryset), False
-        return queryset.filter(result_id=result_id), False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(RETRY_REPORTS)
